@@ -1,0 +1,45 @@
+package dev.keepalive.client;
+
+import java.util.Locale;
+
+/**
+ * The keys of {@code keepalive.client.hosts}: {@code host} or {@code host:port}, compared case-insensitively.
+ */
+final class HostKey {
+
+	private HostKey() {
+	}
+
+	static boolean isValid(String key) {
+		if (key == null || key.isBlank()) {
+			return false;
+		}
+		int colon = key.lastIndexOf(':');
+		String host = (colon < 0) ? key : key.substring(0, colon);
+		if (host.isEmpty() || !host.chars().allMatch(HostKey::isHostChar)) {
+			return false;
+		}
+		return colon < 0 || isPort(key.substring(colon + 1));
+	}
+
+	static String normalize(String key) {
+		return key.toLowerCase(Locale.ROOT);
+	}
+
+	static String of(String host, int port) {
+		return normalize(host) + ":" + port;
+	}
+
+	private static boolean isHostChar(int c) {
+		return Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_';
+	}
+
+	private static boolean isPort(String port) {
+		if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+			return false;
+		}
+		int value = Integer.parseInt(port);
+		return value > 0 && value <= 65535;
+	}
+
+}

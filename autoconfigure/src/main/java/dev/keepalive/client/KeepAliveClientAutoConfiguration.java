@@ -1,0 +1,136 @@
+package dev.keepalive.client;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+
+/**
+ * Puts Boot's RestTemplate, RestClient and WebClient builders on one keep-alive-aware Reactor Netty
+ * {@link ConnectionProvider}, through Boot's own builder customizers so that {@code spring.http.clients.*}
+ * keeps working.
+ */
+@AutoConfiguration(afterName = {
+		"org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration",
+		"org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration",
+		"org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration",
+		"org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration",
+		"org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration",
+		"org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration" })
+@ConditionalOnClass({ HttpClient.class, ClientHttpRequestFactoryBuilderCustomizer.class })
+@ConditionalOnBooleanProperty(name = "keepalive.client.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(KeepAliveClientProperties.class)
+public final class KeepAliveClientAutoConfiguration {
+
+	/** Applied after Boot's own customizers (Boot's ReactorResourceFactory one is {@code @Order(0)}). */
+	static final int CUSTOMIZER_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
+
+	/** The name of the shared pool; a stable name for Reactor Netty's pool metrics. */
+	public static final String POOL_NAME = "keepalive";
+
+	@Bean
+	@ConditionalOnMissingBean
+	KeepAlivePolicy keepAlivePolicy(KeepAliveClientProperties properties) {
+		return new KeepAlivePolicy(properties);
+	}
+
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnMissingBean
+	ConnectionProvider keepAliveConnectionProvider(KeepAliveClientProperties properties, KeepAlivePolicy policy) {
+		ConnectionProvider.Builder builder = ConnectionProvider.builder(POOL_NAME)
+			.evictionPredicate(new KeepAliveEvictionPredicate(policy, properties.getMaxLifeTime()))
+			.evictInBackground(properties.getEvictionInterval())
+			.pendingAcquireTimeout(properties.getPendingAcquireTimeout());
+		if (properties.getMaxConnections() != null) {
+			builder.maxConnections(properties.getMaxConnections());
+		}
+		return builder.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(KeepAlivePolicy policy) {
+		return new KeepAliveHttpClientCustomizer(policy);
+	}
+
+	@Bean
+	@Order(CUSTOMIZER_ORDER)
+	@ConditionalOnMissingBean(name = "keepAliveClientHttpRequestFactoryBuilderCustomizer")
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> keepAliveClientHttpRequestFactoryBuilderCustomizer(
+			ConnectionProvider connectionProvider, KeepAliveHttpClientCustomizer httpClientCustomizer) {
+		return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
+			.withHttpClientCustomizer(httpClientCustomizer::customize);
+	}
+
+	@Bean
+	SmartInitializingSingleton keepAliveEngineReport(ObjectProvider<ClientHttpRequestFactoryBuilder<?>> blocking,
+			ObjectProvider<ClientHttpConnectorBuilder<?>> reactive, KeepAliveClientProperties properties) {
+		return () -> EngineReport.log(blocking.getIfAvailable(), reactive.getIfAvailable(), properties);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ClientHttpConnectorBuilderCustomizer.class)
+	static class Reactive {
+
+		@Bean
+		@Order(CUSTOMIZER_ORDER)
+		@ConditionalOnMissingBean(name = "keepAliveClientHttpConnectorBuilderCustomizer")
+		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> keepAliveClientHttpConnectorBuilderCustomizer(
+				ConnectionProvider connectionProvider, KeepAliveHttpClientCustomizer httpClientCustomizer) {
+			// Boot's own customizer sets a ReactorResourceFactory (whose pool replaces the factory);
+			// ordered after it, ours swaps in the shared pool and keeps the factory's event loops.
+			return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
+				.withHttpClientCustomizer(httpClientCustomizer::customize);
+		}
+
+	}
+
+	/** One startup line saying which clients run on the keep-alive-aware pool, and which do not. */
+	static final class EngineReport {
+
+		private static final Log logger = LogFactory.getLog(KeepAliveClientAutoConfiguration.class);
+
+		private EngineReport() {
+		}
+
+		static void log(ClientHttpRequestFactoryBuilder<?> blocking, ClientHttpConnectorBuilder<?> reactive,
+				KeepAliveClientProperties properties) {
+			if (blocking != null && !(blocking instanceof ReactorClientHttpRequestFactoryBuilder)) {
+				logger.warn("keepalive: RestClient and RestTemplate use " + blocking.getClass().getSimpleName()
+						+ ", not Reactor Netty, so they do not get the keep-alive-aware pool. Boot picks Apache "
+						+ "HttpClient 5 whenever it is on the classpath; set spring.http.clients.imperative.factory=reactor "
+						+ "to use the pool.");
+			}
+			if (reactive != null && !(reactive instanceof ReactorClientHttpConnectorBuilder)) {
+				logger.warn("keepalive: WebClient uses " + reactive.getClass().getSimpleName()
+						+ ", not Reactor Netty, so it does not get the keep-alive-aware pool; set "
+						+ "spring.http.clients.reactive.connector=reactor to use it.");
+			}
+			if (logger.isInfoEnabled()) {
+				logger.info("keepalive: pooled connections are reused until the advertised Keep-Alive timeout less "
+						+ properties.getSafetyMargin().toMillis() + " ms (default idle timeout "
+						+ properties.getDefaultIdleTimeout().toMillis() + " ms when none is advertised)");
+			}
+		}
+
+	}
+
+}

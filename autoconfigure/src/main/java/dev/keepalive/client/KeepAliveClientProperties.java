@@ -1,0 +1,210 @@
+package dev.keepalive.client;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Configuration of the keep-alive-aware client pool shared by RestTemplate, RestClient and WebClient.
+ */
+@ConfigurationProperties(KeepAliveClientProperties.PREFIX)
+public class KeepAliveClientProperties {
+
+	/** The prefix of every client property. */
+	public static final String PREFIX = "keepalive.client";
+
+	/**
+	 * Whether the keep-alive-aware pool is applied to Boot's HTTP clients. When false, Boot's defaults are
+	 * left untouched.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * How long a connection may stay idle and still be reused when the server advertises no Keep-Alive
+	 * timeout. Used as is (no safety margin), like undici's and EggJS's 4s.
+	 */
+	private Duration defaultIdleTimeout = Duration.ofSeconds(4);
+
+	/**
+	 * How long before an advertised idle timeout a connection stops being reused. When the timeout is not
+	 * longer than the margin, the connection is reused only within half of the timeout.
+	 */
+	private Duration safetyMargin = Duration.ofSeconds(1);
+
+	/** Upper bound for an advertised idle timeout, so that a huge or hostile value cannot pin connections. */
+	private Duration maxIdleTimeout = Duration.ofMinutes(5);
+
+	/** Maximum time a connection is kept from its creation, whatever it advertises. Unset means no limit. */
+	private Duration maxLifeTime;
+
+	/** How often a background sweep closes idle connections that may no longer be reused. */
+	private Duration evictionInterval = Duration.ofSeconds(1);
+
+	/**
+	 * Maximum number of connections per remote address. Unset means Reactor Netty's default (twice the
+	 * number of processors, at least 16).
+	 */
+	private Integer maxConnections;
+
+	/** Maximum time to wait for a pooled connection when all are in use. */
+	private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
+
+	/**
+	 * Per-origin settings, keyed by "host" or "host:port", for origins behind a proxy or load balancer whose
+	 * idle timeout differs from what the origin advertises.
+	 */
+	private Map<String, Host> hosts = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Duration getDefaultIdleTimeout() {
+		return this.defaultIdleTimeout;
+	}
+
+	public void setDefaultIdleTimeout(Duration defaultIdleTimeout) {
+		this.defaultIdleTimeout = defaultIdleTimeout;
+	}
+
+	public Duration getSafetyMargin() {
+		return this.safetyMargin;
+	}
+
+	public void setSafetyMargin(Duration safetyMargin) {
+		this.safetyMargin = safetyMargin;
+	}
+
+	public Duration getMaxIdleTimeout() {
+		return this.maxIdleTimeout;
+	}
+
+	public void setMaxIdleTimeout(Duration maxIdleTimeout) {
+		this.maxIdleTimeout = maxIdleTimeout;
+	}
+
+	public Duration getMaxLifeTime() {
+		return this.maxLifeTime;
+	}
+
+	public void setMaxLifeTime(Duration maxLifeTime) {
+		this.maxLifeTime = maxLifeTime;
+	}
+
+	public Duration getEvictionInterval() {
+		return this.evictionInterval;
+	}
+
+	public void setEvictionInterval(Duration evictionInterval) {
+		this.evictionInterval = evictionInterval;
+	}
+
+	public Integer getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(Integer maxConnections) {
+		this.maxConnections = maxConnections;
+	}
+
+	public Duration getPendingAcquireTimeout() {
+		return this.pendingAcquireTimeout;
+	}
+
+	public void setPendingAcquireTimeout(Duration pendingAcquireTimeout) {
+		this.pendingAcquireTimeout = pendingAcquireTimeout;
+	}
+
+	public Map<String, Host> getHosts() {
+		return this.hosts;
+	}
+
+	public void setHosts(Map<String, Host> hosts) {
+		this.hosts = hosts;
+	}
+
+	/**
+	 * Fail fast, naming the property and the fix, instead of misbehaving at the first request.
+	 * @throws InvalidConfigurationPropertyValueException on the first invalid value
+	 */
+	public void validate() {
+		requirePositive("default-idle-timeout", this.defaultIdleTimeout);
+		requireNotNegative("safety-margin", this.safetyMargin);
+		requirePositive("max-idle-timeout", this.maxIdleTimeout);
+		if (this.maxLifeTime != null) {
+			requirePositive("max-life-time", this.maxLifeTime);
+		}
+		requirePositive("eviction-interval", this.evictionInterval);
+		requirePositive("pending-acquire-timeout", this.pendingAcquireTimeout);
+		if (this.maxConnections != null && this.maxConnections < 1) {
+			throw invalid("max-connections", this.maxConnections, "must be at least 1; remove it for Reactor Netty's default");
+		}
+		this.hosts.forEach((origin, host) -> {
+			if (!HostKey.isValid(origin)) {
+				throw invalid("hosts." + origin, origin, "the key must be \"host\" or \"host:port\"; in YAML write it as \"[host:port]\"");
+			}
+			if (host.getIdleTimeout() != null) {
+				requirePositive("hosts." + origin + ".idle-timeout", host.getIdleTimeout());
+			}
+		});
+	}
+
+	private static void requirePositive(String name, Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw invalid(name, value, "must be a positive duration, e.g. 4s");
+		}
+	}
+
+	private static void requireNotNegative(String name, Duration value) {
+		if (value == null || value.isNegative()) {
+			throw invalid(name, value, "must be zero or a positive duration, e.g. 1s");
+		}
+	}
+
+	private static InvalidConfigurationPropertyValueException invalid(String name, Object value, String reason) {
+		return new InvalidConfigurationPropertyValueException(PREFIX + "." + name, value, reason);
+	}
+
+	/**
+	 * Settings for one origin.
+	 */
+	public static class Host {
+
+		/**
+		 * The idle timeout of the path to this origin (for example the load balancer's), used instead of
+		 * whatever the origin advertises. The safety margin is subtracted as for an advertised timeout.
+		 */
+		private Duration idleTimeout;
+
+		/**
+		 * Whether to ignore the origin's Keep-Alive header (it describes another hop) and use the idle
+		 * timeout above or the default.
+		 */
+		private boolean ignoreAdvertised;
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public boolean isIgnoreAdvertised() {
+			return this.ignoreAdvertised;
+		}
+
+		public void setIgnoreAdvertised(boolean ignoreAdvertised) {
+			this.ignoreAdvertised = ignoreAdvertised;
+		}
+
+	}
+
+}

@@ -1,0 +1,38 @@
+package dev.keepalive.client;
+
+import java.time.Duration;
+import java.util.function.BiPredicate;
+
+import reactor.netty.Connection;
+import reactor.netty.resources.ConnectionProvider.ConnectionMetadata;
+
+/**
+ * Decides whether a pooled connection must be closed instead of handed out. Reactor Netty's pool evaluates
+ * it when a connection is acquired (so the check cannot race with the hand-out), when it is released and in
+ * the background sweep. It replaces the pool's own idle and lifetime checks, so it repeats them.
+ */
+public final class KeepAliveEvictionPredicate implements BiPredicate<Connection, ConnectionMetadata> {
+
+	private final KeepAlivePolicy policy;
+
+	private final long maxLifeTimeMillis;
+
+	/**
+	 * Create a predicate.
+	 * @param policy the policy for connections that have not learnt anything yet
+	 * @param maxLifeTime the maximum life time of a connection, or {@code null} for none
+	 */
+	public KeepAliveEvictionPredicate(KeepAlivePolicy policy, Duration maxLifeTime) {
+		this.policy = policy;
+		this.maxLifeTimeMillis = (maxLifeTime != null) ? maxLifeTime.toMillis() : Long.MAX_VALUE;
+	}
+
+	@Override
+	public boolean test(Connection connection, ConnectionMetadata metadata) {
+		ConnectionReuseState state = ConnectionReuseState.get(connection.channel());
+		ReuseLimits limits = (state != null) ? state.limits() : this.policy.defaultLimits();
+		return metadata.idleTime() >= limits.idleCutoffMillis() || metadata.acquireCount() >= limits.maxRequests()
+				|| metadata.lifeTime() >= this.maxLifeTimeMillis;
+	}
+
+}

@@ -1,0 +1,135 @@
+package dev.keepalive.client;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.keepalive.client.KeepAliveClientProperties.Host;
+import dev.keepalive.client.ReuseLimits.Source;
+
+/**
+ * Turns configuration and what a server advertises into {@link ReuseLimits} for a connection.
+ * <p>
+ * An advertised {@code timeout=N} is capped by {@code max-idle-timeout}; the connection is then reused only
+ * while it has been idle for less than {@code N - safety-margin}, or {@code N / 2} when {@code N} is not
+ * longer than the margin. Without a usable header, {@code default-idle-timeout} applies as is. A per-host
+ * {@code idle-timeout} replaces the advertised value; {@code ignore-advertised} discards the header.
+ * Immutable and thread-safe.
+ */
+public final class KeepAlivePolicy {
+
+	private final long safetyMarginMillis;
+
+	private final long maxIdleTimeoutMillis;
+
+	private final OriginPolicy defaults;
+
+	private final Map<String, OriginPolicy> hosts;
+
+	/**
+	 * Create a policy from validated properties.
+	 * @param properties the client properties
+	 */
+	public KeepAlivePolicy(KeepAliveClientProperties properties) {
+		properties.validate();
+		this.safetyMarginMillis = properties.getSafetyMargin().toMillis();
+		this.maxIdleTimeoutMillis = properties.getMaxIdleTimeout().toMillis();
+		long defaultIdleMillis = properties.getDefaultIdleTimeout().toMillis();
+		this.defaults = new OriginPolicy(defaultIdleMillis, null, false);
+		Map<String, OriginPolicy> hosts = new HashMap<>();
+		properties.getHosts().forEach((key, host) -> hosts.put(HostKey.normalize(key), originPolicy(defaultIdleMillis, host)));
+		this.hosts = Map.copyOf(hosts);
+	}
+
+	private OriginPolicy originPolicy(long defaultIdleMillis, Host host) {
+		Duration idleTimeout = host.getIdleTimeout();
+		return new OriginPolicy(defaultIdleMillis, (idleTimeout != null) ? cutoff(idleTimeout.toMillis()) : null,
+				host.isIgnoreAdvertised());
+	}
+
+	/**
+	 * The limits of a connection that has not told us anything yet.
+	 * @return the default limits
+	 */
+	public ReuseLimits defaultLimits() {
+		return this.defaults.unadvertised;
+	}
+
+	/**
+	 * The policy for one origin, taking per-host overrides into account.
+	 * @param host the host as written in the request URL
+	 * @param port the port, explicit or the scheme's default
+	 * @return the origin's policy
+	 */
+	public OriginPolicy forOrigin(String host, int port) {
+		if (this.hosts.isEmpty() || host == null) {
+			return this.defaults;
+		}
+		OriginPolicy policy = this.hosts.get(HostKey.of(host, port));
+		return (policy != null) ? policy : this.hosts.getOrDefault(HostKey.normalize(host), this.defaults);
+	}
+
+	/**
+	 * The policy for the origin of a request URL.
+	 * @param url an absolute URL, as Reactor Netty reports it
+	 * @return the origin's policy, or the defaults if the URL cannot be parsed
+	 */
+	public OriginPolicy forUrl(String url) {
+		if (this.hosts.isEmpty() || url == null) {
+			return this.defaults;
+		}
+		try {
+			URI uri = URI.create(url);
+			int port = uri.getPort();
+			if (port < 0) {
+				port = "https".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+			}
+			return forOrigin(uri.getHost(), port);
+		}
+		catch (IllegalArgumentException ex) {
+			return this.defaults;
+		}
+	}
+
+	/** The idle time after which a connection to a server that closes at {@code timeoutMillis} is not reused. */
+	long cutoff(long timeoutMillis) {
+		return (timeoutMillis > this.safetyMarginMillis) ? timeoutMillis - this.safetyMarginMillis : timeoutMillis / 2;
+	}
+
+	/**
+	 * What one origin's connections may do, given what the origin advertises.
+	 */
+	public final class OriginPolicy {
+
+		private final ReuseLimits unadvertised;
+
+		private final boolean ignoreAdvertised;
+
+		private OriginPolicy(long defaultIdleMillis, Long overrideCutoffMillis, boolean ignoreAdvertised) {
+			this.unadvertised = (overrideCutoffMillis != null)
+					? new ReuseLimits(overrideCutoffMillis, ReuseLimits.UNLIMITED, Source.HOST_OVERRIDE)
+					: new ReuseLimits(defaultIdleMillis, ReuseLimits.UNLIMITED, Source.DEFAULT);
+			this.ignoreAdvertised = ignoreAdvertised;
+		}
+
+		/**
+		 * The limits for a connection whose server sent this header.
+		 * @param header the parsed header, or {@code null} if none was usable
+		 * @return the limits
+		 */
+		public ReuseLimits limits(KeepAliveHeader header) {
+			if (header == null || this.ignoreAdvertised) {
+				return this.unadvertised;
+			}
+			boolean useTimeout = header.hasTimeout() && this.unadvertised.source() != Source.HOST_OVERRIDE;
+			long idleCutoff = useTimeout
+					? cutoff(Math.min(Math.multiplyExact(header.timeoutSeconds(), 1000L), maxIdleTimeoutMillis))
+					: this.unadvertised.idleCutoffMillis();
+			long maxRequests = header.hasMaxRequests() ? header.maxRequests() : ReuseLimits.UNLIMITED;
+			return new ReuseLimits(idleCutoff, maxRequests, useTimeout ? Source.ADVERTISED : this.unadvertised.source());
+		}
+
+	}
+
+}
