@@ -1,0 +1,49 @@
+package dev.keepalive.testsupport;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeHttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
+import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.http.client.ReactorResourceFactory;
+
+import dev.keepalive.client.KeepAliveClientAutoConfiguration;
+
+/**
+ * A client application as a user has it: Boot's HTTP client auto-configurations plus the starter's.
+ */
+public final class ClientContext {
+
+	private ClientContext() {
+	}
+
+	public static ApplicationContextRunner runner() {
+		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(HttpClientAutoConfiguration.class,
+				ImperativeHttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
+				RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class, WebClientAutoConfiguration.class,
+				KeepAliveClientAutoConfiguration.class))
+			// Boot's factory shares Reactor Netty's global event loops and disposes them when its context
+			// closes, which would break the contexts of tests running concurrently.
+			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
+	}
+
+	private static ReactorResourceFactory isolatedResources() {
+		ReactorResourceFactory factory = new ReactorResourceFactory();
+		factory.setUseGlobalResources(false);
+		return factory;
+	}
+
+	public static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,47 @@
+package dev.keepalive.testsupport;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import org.springframework.boot.restclient.RestTemplateBuilder;
+import org.springframework.context.ApplicationContext;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The three clients a user builds from Boot's auto-configured builders, writing no code of ours.
+ */
+public enum ClientKind {
+
+	REST_TEMPLATE {
+		@Override
+		public Function<String, String> client(ApplicationContext context) {
+			RestTemplate restTemplate = context.getBean(RestTemplateBuilder.class).build();
+			return (url) -> restTemplate.getForObject(url, String.class);
+		}
+	},
+
+	REST_CLIENT {
+		@Override
+		public Function<String, String> client(ApplicationContext context) {
+			RestClient restClient = context.getBean(RestClient.Builder.class).build();
+			return (url) -> restClient.get().uri(url).retrieve().body(String.class);
+		}
+	},
+
+	WEB_CLIENT {
+		@Override
+		public Function<String, String> client(ApplicationContext context) {
+			WebClient webClient = context.getBean(WebClient.Builder.class).build();
+			return (url) -> webClient.get().uri(url).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+		}
+	};
+
+	/**
+	 * Build one client from the context's builders; a function from URL to response body that throws what
+	 * the client throws.
+	 */
+	public abstract Function<String, String> client(ApplicationContext context);
+
+}

@@ -1,0 +1,272 @@
+package dev.keepalive.testsupport;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A raw-socket HTTP/1.1 server on loopback whose idle behaviour a test controls exactly: it advertises a
+ * {@code Keep-Alive} header of the test's choice and closes a connection that stays idle for
+ * {@code idleTimeout}, with a FIN or an RST.
+ * <p>
+ * With a {@code raceWindow}, it emulates a network between client and server: the server gives up on the
+ * idle connection at {@code idleTimeout}, but its FIN takes {@code raceWindow} to reach the client, and a
+ * request that arrives in that window is answered with an RST. That is the keep-alive race, made
+ * deterministic: a client that sends after an idle gap between {@code idleTimeout} and
+ * {@code idleTimeout + raceWindow} always loses it.
+ */
+public final class KeepAlivePeer implements Closeable {
+
+	/** How the peer ends an idle connection. */
+	public enum Close {
+
+		/** An orderly close: the client reads EOF. */
+		FIN,
+
+		/** An abortive close (SO_LINGER 0): the client reads "Connection reset". */
+		RST
+
+	}
+
+	private final ServerSocket server;
+
+	private final ExecutorService executor = Executors.newCachedThreadPool((runnable) -> {
+		Thread thread = new Thread(runnable, "keepalive-peer");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final String keepAlive;
+
+	private final long idleTimeoutMillis;
+
+	private final long raceWindowMillis;
+
+	private final Close close;
+
+	private final boolean respond;
+
+	private final AtomicInteger connections = new AtomicInteger();
+
+	private final AtomicInteger requests = new AtomicInteger();
+
+	private final AtomicInteger closedByClient = new AtomicInteger();
+
+	private final AtomicInteger closedByPeer = new AtomicInteger();
+
+	private final AtomicInteger racesLost = new AtomicInteger();
+
+	private KeepAlivePeer(Builder builder) throws IOException {
+		this.keepAlive = builder.keepAlive;
+		this.idleTimeoutMillis = (builder.idleTimeout != null) ? builder.idleTimeout.toMillis() : 0;
+		this.raceWindowMillis = builder.raceWindow.toMillis();
+		this.close = builder.close;
+		this.respond = builder.respond;
+		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+		this.executor.execute(this::acceptLoop);
+	}
+
+	/** A peer that advertises {@code keepAlive} (or nothing when {@code null}). */
+	public static Builder advertising(String keepAlive) {
+		return new Builder(keepAlive);
+	}
+
+	public String url(String path) {
+		return "http://127.0.0.1:" + port() + path;
+	}
+
+	public int port() {
+		return this.server.getLocalPort();
+	}
+
+	/** Connections accepted so far. */
+	public int connections() {
+		return this.connections.get();
+	}
+
+	/** Requests read so far (answered or not). */
+	public int requests() {
+		return this.requests.get();
+	}
+
+	/** Connections the client closed (the peer read EOF while waiting for a request). */
+	public int closedByClient() {
+		return this.closedByClient.get();
+	}
+
+	/** Idle connections the peer closed at its idle timeout. */
+	public int closedByPeer() {
+		return this.closedByPeer.get();
+	}
+
+	/** Requests that arrived in the race window and were reset. */
+	public int racesLost() {
+		return this.racesLost.get();
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.server.close();
+		this.executor.shutdownNow();
+		try {
+			this.executor.awaitTermination(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void acceptLoop() {
+		while (!this.server.isClosed()) {
+			try {
+				Socket socket = this.server.accept();
+				this.connections.incrementAndGet();
+				this.executor.execute(() -> serve(socket));
+			}
+			catch (IOException ex) {
+				return;
+			}
+		}
+	}
+
+	private void serve(Socket socket) {
+		try (socket) {
+			socket.setTcpNoDelay(true);
+			InputStream in = new BufferedInputStream(socket.getInputStream());
+			OutputStream out = socket.getOutputStream();
+			long idleSince = System.nanoTime();
+			while (true) {
+				socket.setSoTimeout((int) ((this.idleTimeoutMillis > 0) ? this.idleTimeoutMillis + this.raceWindowMillis : 0));
+				int first;
+				try {
+					first = in.read();
+				}
+				catch (SocketTimeoutException ex) {
+					this.closedByPeer.incrementAndGet();
+					end(socket, this.close);
+					return;
+				}
+				if (first == -1) {
+					this.closedByClient.incrementAndGet();
+					return;
+				}
+				long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+				if (this.idleTimeoutMillis > 0 && idleMillis >= this.idleTimeoutMillis) {
+					// The server "closed" this connection already; the request hit a dead socket.
+					this.racesLost.incrementAndGet();
+					end(socket, Close.RST);
+					return;
+				}
+				readRequest(first, in);
+				this.requests.incrementAndGet();
+				if (!this.respond) {
+					while (in.read() != -1) {
+						// Swallow: the client's read timeout is under test.
+					}
+					return;
+				}
+				out.write(response().getBytes(StandardCharsets.ISO_8859_1));
+				out.flush();
+				idleSince = System.nanoTime();
+			}
+		}
+		catch (IOException ex) {
+			// The client went away: nothing to serve.
+		}
+	}
+
+	private String response() {
+		String body = "ok";
+		return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n"
+				+ ((this.keepAlive != null) ? "Keep-Alive: " + this.keepAlive + "\r\n" : "") + "\r\n" + body;
+	}
+
+	private static void readRequest(int first, InputStream in) throws IOException {
+		ByteArrayOutputStream head = new ByteArrayOutputStream();
+		head.write(first);
+		int matched = 0;
+		while (matched < 4) {
+			int b = in.read();
+			if (b == -1) {
+				throw new IOException("EOF in request head");
+			}
+			head.write(b);
+			matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r') ? 1 : 0;
+		}
+		long contentLength = 0;
+		for (String line : head.toString(StandardCharsets.ISO_8859_1).split("\r\n")) {
+			if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+				contentLength = Long.parseLong(line.substring("content-length:".length()).trim());
+			}
+		}
+		in.skipNBytes(contentLength);
+	}
+
+	private static void end(Socket socket, Close close) throws IOException {
+		if (close == Close.RST) {
+			socket.setSoLinger(true, 0);
+		}
+		socket.close();
+	}
+
+	/** Configures a peer. */
+	public static final class Builder {
+
+		private final String keepAlive;
+
+		private Duration idleTimeout;
+
+		private Duration raceWindow = Duration.ZERO;
+
+		private Close close = Close.FIN;
+
+		private boolean respond = true;
+
+		private Builder(String keepAlive) {
+			this.keepAlive = keepAlive;
+		}
+
+		/** Close connections idle for this long. */
+		public Builder idleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+			return this;
+		}
+
+		/** Delay the idle close by this long and reset requests that arrive meanwhile. */
+		public Builder raceWindow(Duration raceWindow) {
+			this.raceWindow = raceWindow;
+			return this;
+		}
+
+		public Builder close(Close close) {
+			this.close = close;
+			return this;
+		}
+
+		/** Read requests but never answer them. */
+		public Builder silent() {
+			this.respond = false;
+			return this;
+		}
+
+		public KeepAlivePeer start() throws IOException {
+			return new KeepAlivePeer(this);
+		}
+
+	}
+
+}
