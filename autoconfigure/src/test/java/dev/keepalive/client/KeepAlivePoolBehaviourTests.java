@@ -1,0 +1,152 @@
+package dev.keepalive.client;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.keepalive.testsupport.ClientContext;
+import dev.keepalive.testsupport.ClientKind;
+import dev.keepalive.testsupport.KeepAlivePeer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.MapPropertySource;
+
+import static dev.keepalive.testsupport.ClientContext.pause;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Each knob of the pool, proven by what a real peer sees. One client kind per test: the race tests cover
+ * all three on the same pool.
+ */
+class KeepAlivePoolBehaviourTests {
+
+	private final ApplicationContextRunner runner = ClientContext.runner();
+
+	@Test
+	void stopsReusingAConnectionAfterTheAdvertisedMaxRequests() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30, max=2").start()) {
+			this.runner.run((context) -> {
+				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
+				for (int i = 0; i < 3; i++) {
+					assertThat(client.apply(peer.url("/" + i))).isEqualTo("ok");
+					pause(100);
+				}
+				assertThat(peer.connections()).isEqualTo(2);
+			});
+		}
+	}
+
+	@Test
+	void appliesTheDefaultIdleTimeoutWhenNothingIsAdvertised() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising(null).start()) {
+			this.runner.withPropertyValues("keepalive.client.default-idle-timeout=600ms").run((context) -> {
+				Function<String, String> client = ClientKind.WEB_CLIENT.client(context);
+				client.apply(peer.url("/first"));
+				pause(150);
+				client.apply(peer.url("/reused"));
+				assertThat(peer.connections()).isEqualTo(1);
+				pause(900);
+				client.apply(peer.url("/fresh"));
+				assertThat(peer.connections()).isEqualTo(2);
+			});
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void treatsAHostileHeaderAsNoHeader(ClientKind kind) throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=-5, timeout=abc, max=99999999999999999999, x=\"")
+			.start()) {
+			this.runner.withPropertyValues("keepalive.client.default-idle-timeout=600ms").run((context) -> {
+				Function<String, String> client = kind.client(context);
+				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
+				pause(900);
+				assertThat(client.apply(peer.url("/second"))).isEqualTo("ok");
+				assertThat(peer.connections()).isEqualTo(2);
+			});
+		}
+	}
+
+	@Test
+	void hostIdleTimeoutOverridesTheAdvertisedOne() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").start()) {
+			// TestPropertyValues would split "host:port" at the colon: add the property as a map entry.
+			this.runner
+				.withInitializer((context) -> context.getEnvironment()
+					.getPropertySources()
+					.addFirst(new MapPropertySource("test", Map.of(
+							"keepalive.client.hosts.[127.0.0.1:" + peer.port() + "].idle-timeout", "1500ms"))))
+				.run((context) -> {
+					Function<String, String> client = ClientKind.REST_TEMPLATE.client(context);
+					client.apply(peer.url("/first"));
+					pause(800); // past 1500ms - 1s margin, far from the advertised 30s
+					client.apply(peer.url("/second"));
+					assertThat(peer.connections()).isEqualTo(2);
+				});
+		}
+	}
+
+	@Test
+	void ignoreAdvertisedFallsBackToTheDefaultIdleTimeout() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").start()) {
+			this.runner
+				.withPropertyValues("keepalive.client.hosts.[127.0.0.1].ignore-advertised=true",
+						"keepalive.client.default-idle-timeout=500ms")
+				.run((context) -> {
+					Function<String, String> client = ClientKind.WEB_CLIENT.client(context);
+					client.apply(peer.url("/first"));
+					pause(800);
+					client.apply(peer.url("/second"));
+					assertThat(peer.connections()).isEqualTo(2);
+				});
+		}
+	}
+
+	@Test
+	void retiresAConnectionAtItsMaxLifeTime() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").start()) {
+			this.runner.withPropertyValues("keepalive.client.max-life-time=700ms").run((context) -> {
+				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
+				client.apply(peer.url("/first"));
+				pause(200);
+				client.apply(peer.url("/reused"));
+				assertThat(peer.connections()).isEqualTo(1);
+				pause(600);
+				client.apply(peer.url("/fresh"));
+				assertThat(peer.connections()).isEqualTo(2);
+			});
+		}
+	}
+
+	@Test
+	void backgroundSweepClosesExpiredIdleConnectionsBeforeTheServerDoes() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=2").idleTimeout(Duration.ofSeconds(2)).start()) {
+			this.runner.withPropertyValues("keepalive.client.eviction-interval=100ms").run((context) -> {
+				ClientKind.WEB_CLIENT.client(context).apply(peer.url("/first"));
+				await().atMost(Duration.ofMillis(1800)).until(() -> peer.closedByClient() == 1);
+				assertThat(peer.closedByPeer()).isZero();
+			});
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void keepsBootsReadTimeout(ClientKind kind) throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").silent().start()) {
+			this.runner.withPropertyValues("spring.http.clients.read-timeout=300ms").run((context) -> {
+				Function<String, String> client = kind.client(context);
+				long start = System.nanoTime();
+				assertThatException().isThrownBy(() -> client.apply(peer.url("/never")));
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+				assertThat(peer.requests()).isEqualTo(1);
+			});
+		}
+	}
+
+}
