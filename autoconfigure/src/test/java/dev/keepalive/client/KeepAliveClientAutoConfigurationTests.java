@@ -1,0 +1,196 @@
+package dev.keepalive.client;
+
+import java.util.Map;
+
+import dev.keepalive.testsupport.ClientContext;
+import org.junit.jupiter.api.Test;
+import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KeepAliveClientAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = ClientContext.runner();
+
+	@Test
+	void createsThePoolAndHooksItIntoBootsClientBuilders() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(KeepAlivePolicy.class)
+				.hasSingleBean(ConnectionProvider.class)
+				.hasSingleBean(KeepAliveHttpClientCustomizer.class)
+				.hasBean("keepAliveClientHttpRequestFactoryBuilderCustomizer")
+				.hasBean("keepAliveClientHttpConnectorBuilderCustomizer");
+			assertThat(context.getBean(ConnectionProvider.class).name()).isEqualTo("keepalive");
+		});
+	}
+
+	@Test
+	void leavesBootAloneWhenDisabled() {
+		this.runner.withPropertyValues("keepalive.client.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(KeepAlivePolicy.class)
+				.doesNotHaveBean(ConnectionProvider.class)
+				.doesNotHaveBean(KeepAliveHttpClientCustomizer.class)
+				.doesNotHaveBean("keepAliveClientHttpRequestFactoryBuilderCustomizer")
+				.doesNotHaveBean("keepAliveClientHttpConnectorBuilderCustomizer");
+		});
+	}
+
+	@Test
+	void backsOffWhenUserDefinesConnectionProvider() {
+		ConnectionProvider own = ConnectionProvider.create("mine", 3);
+		this.runner.withBean("myConnectionProvider", ConnectionProvider.class, () -> own).run((context) -> {
+			assertThat(context).hasSingleBean(ConnectionProvider.class);
+			assertThat(context.getBean(ConnectionProvider.class)).isSameAs(own);
+		});
+		own.dispose();
+	}
+
+	@Test
+	void backsOffWhenUserDefinesPolicy() {
+		KeepAlivePolicy own = new KeepAlivePolicy(new KeepAliveClientProperties());
+		this.runner.withBean(KeepAlivePolicy.class, () -> own)
+			.run((context) -> assertThat(context.getBean(KeepAlivePolicy.class)).isSameAs(own));
+	}
+
+	@Test
+	void backsOffWhenUserDefinesHttpClientCustomizer() {
+		KeepAliveHttpClientCustomizer own = new KeepAliveHttpClientCustomizer(
+				new KeepAlivePolicy(new KeepAliveClientProperties()));
+		this.runner.withBean(KeepAliveHttpClientCustomizer.class, () -> own)
+			.run((context) -> assertThat(context.getBean(KeepAliveHttpClientCustomizer.class)).isSameAs(own));
+	}
+
+	@Test
+	void backsOffWhenUserDefinesBuilderCustomizersOfTheSameName() {
+		ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> blocking = (builder) -> builder;
+		ClientHttpConnectorBuilderCustomizer<?> reactive = (builder) -> builder;
+		this.runner
+			.withBean("keepAliveClientHttpRequestFactoryBuilderCustomizer", ClientHttpRequestFactoryBuilderCustomizer.class,
+					() -> blocking)
+			.withBean("keepAliveClientHttpConnectorBuilderCustomizer", ClientHttpConnectorBuilderCustomizer.class,
+					() -> reactive)
+			.run((context) -> {
+				assertThat(context.getBean("keepAliveClientHttpRequestFactoryBuilderCustomizer")).isSameAs(blocking);
+				assertThat(context.getBean("keepAliveClientHttpConnectorBuilderCustomizer")).isSameAs(reactive);
+			});
+	}
+
+	@Test
+	void disposesThePoolOnShutdown() {
+		ConnectionProvider[] provider = new ConnectionProvider[1];
+		this.runner.run((context) -> provider[0] = context.getBean(ConnectionProvider.class));
+		assertThat(provider[0].isDisposed()).isTrue();
+	}
+
+	@Test
+	void bindsEveryProperty() {
+		this.runner.withInitializer((context) -> properties(context, Map.of(
+				"keepalive.client.default-idle-timeout", "3s",
+				"keepalive.client.safety-margin", "250ms",
+				"keepalive.client.max-idle-timeout", "2m",
+				"keepalive.client.max-life-time", "10m",
+				"keepalive.client.eviction-interval", "5s",
+				"keepalive.client.max-connections", "42",
+				"keepalive.client.pending-acquire-timeout", "7s",
+				"keepalive.client.hosts.[api.example.com:8443].idle-timeout", "55s",
+				"keepalive.client.hosts.[proxied.example.com].ignore-advertised", "true")))
+			.run((context) -> {
+				KeepAliveClientProperties properties = context.getBean(KeepAliveClientProperties.class);
+				assertThat(properties.getDefaultIdleTimeout()).hasSeconds(3);
+				assertThat(properties.getSafetyMargin()).hasMillis(250);
+				assertThat(properties.getMaxIdleTimeout()).hasMinutes(2);
+				assertThat(properties.getMaxLifeTime()).hasMinutes(10);
+				assertThat(properties.getEvictionInterval()).hasSeconds(5);
+				assertThat(properties.getMaxConnections()).isEqualTo(42);
+				assertThat(properties.getPendingAcquireTimeout()).hasSeconds(7);
+				assertThat(properties.getHosts().get("api.example.com:8443").getIdleTimeout()).hasSeconds(55);
+				assertThat(properties.getHosts().get("proxied.example.com").isIgnoreAdvertised()).isTrue();
+				KeepAlivePolicy policy = context.getBean(KeepAlivePolicy.class);
+				assertThat(policy.forOrigin("api.example.com", 8443).limits(null).idleCutoffMillis()).isEqualTo(54_750);
+			});
+	}
+
+	@Test
+	void rejectsANegativeSafetyMargin() {
+		assertInvalid("keepalive.client.safety-margin=-1s", "keepalive.client.safety-margin");
+	}
+
+	@Test
+	void rejectsAZeroDefaultIdleTimeout() {
+		assertInvalid("keepalive.client.default-idle-timeout=0s", "keepalive.client.default-idle-timeout");
+	}
+
+	@Test
+	void rejectsANonPositiveMaxIdleTimeout() {
+		assertInvalid("keepalive.client.max-idle-timeout=0ms", "keepalive.client.max-idle-timeout");
+	}
+
+	@Test
+	void rejectsANonPositiveMaxLifeTime() {
+		assertInvalid("keepalive.client.max-life-time=-5s", "keepalive.client.max-life-time");
+	}
+
+	@Test
+	void rejectsANonPositiveEvictionInterval() {
+		assertInvalid("keepalive.client.eviction-interval=0s", "keepalive.client.eviction-interval");
+	}
+
+	@Test
+	void rejectsANonPositivePendingAcquireTimeout() {
+		assertInvalid("keepalive.client.pending-acquire-timeout=0s", "keepalive.client.pending-acquire-timeout");
+	}
+
+	@Test
+	void rejectsZeroMaxConnections() {
+		assertInvalid("keepalive.client.max-connections=0", "keepalive.client.max-connections");
+	}
+
+	@Test
+	void rejectsANonPositiveHostIdleTimeout() {
+		assertInvalid("keepalive.client.hosts.[example.com].idle-timeout=0s",
+				"keepalive.client.hosts.example.com.idle-timeout");
+	}
+
+	@Test
+	void rejectsAMalformedHostKey() {
+		this.runner.withInitializer((context) -> properties(context,
+				Map.of("keepalive.client.hosts.[exa mple.com:99999].idle-timeout", "5s")))
+			.run((context) -> assertInvalid(context, "keepalive.client.hosts.exa mple.com:99999"));
+	}
+
+	private void assertInvalid(String property, String name) {
+		this.runner.withPropertyValues(property).run((context) -> assertInvalid(context, name));
+	}
+
+	private static void assertInvalid(AssertableApplicationContext context, String name) {
+		assertThat(context).hasFailed();
+		assertThat(context.getStartupFailure()).rootCause()
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.hasMessageContaining("Property " + name + " with value");
+		assertThat(((InvalidConfigurationPropertyValueException) rootCause(context.getStartupFailure())).getReason())
+			.isNotBlank();
+	}
+
+	private static Throwable rootCause(Throwable failure) {
+		Throwable cause = failure;
+		while (cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	private static void properties(ConfigurableApplicationContext context, Map<String, Object> properties) {
+		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test", properties));
+	}
+
+}
