@@ -25,12 +25,14 @@ public final class ClientContext {
 				ImperativeHttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
 				RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class, WebClientAutoConfiguration.class,
 				KeepAliveClientAutoConfiguration.class))
-			// Boot's factory shares Reactor Netty's global event loops and disposes them when its context
-			// closes, which would break the contexts of tests running concurrently.
 			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
 	}
 
-	private static ReactorResourceFactory isolatedResources() {
+	/**
+	 * A {@link ReactorResourceFactory} with its own event loops: Boot's shares Reactor Netty's global ones
+	 * and disposes them when its context closes, under the feet of concurrently running tests.
+	 */
+	public static ReactorResourceFactory isolatedResources() {
 		ReactorResourceFactory factory = new ReactorResourceFactory();
 		factory.setUseGlobalResources(false);
 		return factory;

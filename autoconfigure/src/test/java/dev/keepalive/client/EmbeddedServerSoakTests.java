@@ -1,0 +1,140 @@
+package dev.keepalive.client;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import dev.keepalive.testsupport.ClientContext;
+import dev.keepalive.testsupport.ClientKind;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.server.WebFilter;
+
+import static dev.keepalive.testsupport.ClientContext.pause;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real embedded servers with a 1 s idle timeout that advertise it, and 200 sequential requests whose idle
+ * gaps land within ±100 ms of that timeout, spread over the three clients: not one may fail.
+ */
+class EmbeddedServerSoakTests {
+
+	private static final int REQUESTS = 200;
+
+	@Test
+	void tomcatWithOneSecondKeepAliveTimeout() {
+		soak(WebApplicationType.SERVLET, TomcatServer.class, "--server.tomcat.keep-alive-timeout=1s");
+	}
+
+	@Test
+	void reactorNettyWithOneSecondIdleTimeout() {
+		soak(WebApplicationType.REACTIVE, NettyServer.class, "--server.netty.idle-timeout=1s");
+	}
+
+	private void soak(WebApplicationType type, Class<?> server, String idleTimeout) {
+		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(server).web(type)
+			.run("--server.port=0", "--server.address=127.0.0.1", "--keepalive.client.enabled=false", idleTimeout)) {
+			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+			String url = "http://127.0.0.1:" + port + "/hello";
+			ClientContext.runner().run((context) -> {
+				List<Function<String, String>> clients = new ArrayList<>();
+				for (ClientKind kind : ClientKind.values()) {
+					clients.add(kind.client(context));
+				}
+				List<String> failures = new ArrayList<>();
+				for (int i = 0; i < REQUESTS; i++) {
+					try {
+						assertThat(clients.get(i % clients.size()).apply(url)).isEqualTo("hello");
+					}
+					catch (RuntimeException ex) {
+						failures.add(i + ": " + ex);
+					}
+					pause(900 + (i * 37) % 201); // deterministic spread over 900..1100 ms
+				}
+				assertThat(failures).isEmpty();
+			});
+		}
+	}
+
+	@RestController
+	static class HelloController {
+
+		@GetMapping("/hello")
+		String hello() {
+			return "hello";
+		}
+
+	}
+
+	/** A servlet app on embedded Tomcat that advertises its 1 s timeout (until the starter's filter does). */
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class TomcatServer {
+
+		@Bean
+		HelloController helloController() {
+			return new HelloController();
+		}
+
+		@Bean
+		OncePerRequestFilter advertiseKeepAlive() {
+			return new OncePerRequestFilter() {
+				@Override
+				protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+						FilterChain chain) throws ServletException, IOException {
+					response.setHeader("Keep-Alive", "timeout=1");
+					chain.doFilter(request, response);
+				}
+			};
+		}
+
+	}
+
+	/** A WebFlux app on embedded Reactor Netty that advertises its 1 s timeout. */
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class NettyServer {
+
+		@Bean
+		HelloController helloController() {
+			return new HelloController();
+		}
+
+		@Bean
+		NettyReactiveWebServerFactory nettyReactiveWebServerFactory() {
+			return new NettyReactiveWebServerFactory();
+		}
+
+		@Bean
+		ReactorResourceFactory reactorResourceFactory() {
+			return ClientContext.isolatedResources();
+		}
+
+		@Bean
+		WebFilter advertiseKeepAlive() {
+			return (exchange, chain) -> {
+				exchange.getResponse().getHeaders().set("Keep-Alive", "timeout=1");
+				return chain.filter(exchange);
+			};
+		}
+
+	}
+
+}
