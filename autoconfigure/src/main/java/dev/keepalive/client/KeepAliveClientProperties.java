@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -11,7 +12,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * Configuration of the keep-alive-aware client pool shared by RestTemplate, RestClient and WebClient.
  */
 @ConfigurationProperties(KeepAliveClientProperties.PREFIX)
-public class KeepAliveClientProperties {
+public class KeepAliveClientProperties implements InitializingBean {
 
 	/** The prefix of every client property. */
 	public static final String PREFIX = "keepalive.client";
@@ -128,6 +129,12 @@ public class KeepAliveClientProperties {
 
 	public void setHosts(Map<String, Host> hosts) {
 		this.hosts = hosts;
+	}
+
+	/** Validates once bound, so that a bad value stops startup even when the user replaces our beans. */
+	@Override
+	public void afterPropertiesSet() {
+		validate();
 	}
 
 	/**

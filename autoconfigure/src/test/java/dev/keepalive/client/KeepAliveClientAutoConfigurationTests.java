@@ -162,6 +162,13 @@ class KeepAliveClientAutoConfigurationTests {
 	}
 
 	@Test
+	void validatesEvenWhenTheUserReplacesThePolicy() {
+		this.runner.withBean(KeepAlivePolicy.class, () -> new KeepAlivePolicy(new KeepAliveClientProperties()))
+			.withPropertyValues("keepalive.client.eviction-interval=-1s")
+			.run((context) -> assertInvalid(context, "keepalive.client.eviction-interval"));
+	}
+
+	@Test
 	void rejectsAMalformedHostKey() {
 		this.runner.withInitializer((context) -> properties(context,
 				Map.of("keepalive.client.hosts.[exa mple.com:99999].idle-timeout", "5s")))
