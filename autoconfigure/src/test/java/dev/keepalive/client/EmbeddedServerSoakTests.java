@@ -1,16 +1,12 @@
 package dev.keepalive.client;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.ClientKind;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import dev.keepalive.testsupport.IsolatedReactorResources;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -21,11 +17,10 @@ import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.server.WebFilter;
 
 import static dev.keepalive.testsupport.ClientContext.pause;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,9 +78,10 @@ class EmbeddedServerSoakTests {
 
 	}
 
-	/** A servlet app on embedded Tomcat that advertises its 1 s timeout (until the starter's filter does). */
+	/** A servlet app on embedded Tomcat; the starter's server side advertises its 1 s timeout. */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
+	@Import(IsolatedReactorResources.class)
 	static class TomcatServer {
 
 		@Bean
@@ -93,23 +89,12 @@ class EmbeddedServerSoakTests {
 			return new HelloController();
 		}
 
-		@Bean
-		OncePerRequestFilter advertiseKeepAlive() {
-			return new OncePerRequestFilter() {
-				@Override
-				protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
-						FilterChain chain) throws ServletException, IOException {
-					response.setHeader("Keep-Alive", "timeout=1");
-					chain.doFilter(request, response);
-				}
-			};
-		}
-
 	}
 
-	/** A WebFlux app on embedded Reactor Netty that advertises its 1 s timeout. */
+	/** A WebFlux app on embedded Reactor Netty; the starter's server side advertises its 1 s timeout. */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
+	@Import(IsolatedReactorResources.class)
 	static class NettyServer {
 
 		@Bean
@@ -118,21 +103,10 @@ class EmbeddedServerSoakTests {
 		}
 
 		@Bean
-		NettyReactiveWebServerFactory nettyReactiveWebServerFactory() {
-			return new NettyReactiveWebServerFactory();
-		}
-
-		@Bean
-		ReactorResourceFactory reactorResourceFactory() {
-			return ClientContext.isolatedResources();
-		}
-
-		@Bean
-		WebFilter advertiseKeepAlive() {
-			return (exchange, chain) -> {
-				exchange.getResponse().getHeaders().set("Keep-Alive", "timeout=1");
-				return chain.filter(exchange);
-			};
+		NettyReactiveWebServerFactory nettyReactiveWebServerFactory(ReactorResourceFactory resources) {
+			NettyReactiveWebServerFactory factory = new NettyReactiveWebServerFactory();
+			factory.setResourceFactory(resources);
+			return factory;
 		}
 
 	}

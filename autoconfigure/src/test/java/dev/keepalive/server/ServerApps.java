@@ -1,0 +1,138 @@
+package dev.keepalive.server;
+
+import dev.keepalive.testsupport.IsolatedReactorResources;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Boot server apps with the starter, on Tomcat, Jetty or Reactor Netty, serving the same endpoints.
+ */
+final class ServerApps {
+
+	private ServerApps() {
+	}
+
+	static ConfigurableApplicationContext tomcat(String... args) {
+		return start(WebApplicationType.SERVLET, TomcatApp.class, args);
+	}
+
+	static ConfigurableApplicationContext jetty(String... args) {
+		return start(WebApplicationType.SERVLET, JettyApp.class, args);
+	}
+
+	static ConfigurableApplicationContext netty(String... args) {
+		return start(WebApplicationType.REACTIVE, NettyApp.class, args);
+	}
+
+	static int port(ConfigurableApplicationContext context) {
+		return ((WebServerApplicationContext) context).getWebServer().getPort();
+	}
+
+	private static ConfigurableApplicationContext start(WebApplicationType type, Class<?> app, String... args) {
+		String[] all = new String[args.length + 3];
+		all[0] = "--server.port=0";
+		all[1] = "--server.address=127.0.0.1";
+		all[2] = "--spring.main.banner-mode=off";
+		System.arraycopy(args, 0, all, 3, args.length);
+		return new SpringApplicationBuilder(app).web(type).run(all);
+	}
+
+	@RestController
+	static class Endpoints {
+
+		@GetMapping("/hello")
+		String hello() {
+			return "hello";
+		}
+
+		@GetMapping("/close")
+		ResponseEntity<String> close() {
+			return ResponseEntity.ok().header("Connection", "close").body("bye");
+		}
+
+		@GetMapping("/own")
+		ResponseEntity<String> own() {
+			return ResponseEntity.ok().header("Keep-Alive", "timeout=99").body("mine");
+		}
+
+		@GetMapping("/boom")
+		ResponseEntity<String> boom() {
+			return ResponseEntity.internalServerError().body("boom");
+		}
+
+		@GetMapping("/slow")
+		String slow() throws InterruptedException {
+			Thread.sleep(1500);
+			return "slow";
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(IsolatedReactorResources.class)
+	static class TomcatApp {
+
+		@Bean
+		Endpoints endpoints() {
+			return new Endpoints();
+		}
+
+		@Bean
+		TomcatServletWebServerFactory tomcatServletWebServerFactory() {
+			return new TomcatServletWebServerFactory();
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(IsolatedReactorResources.class)
+	static class JettyApp {
+
+		@Bean
+		Endpoints endpoints() {
+			return new Endpoints();
+		}
+
+		@Bean
+		JettyServletWebServerFactory jettyServletWebServerFactory() {
+			return new JettyServletWebServerFactory();
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(IsolatedReactorResources.class)
+	static class NettyApp {
+
+		@Bean
+		Endpoints endpoints() {
+			return new Endpoints();
+		}
+
+		@Bean
+		NettyReactiveWebServerFactory nettyReactiveWebServerFactory(ReactorResourceFactory resources) {
+			NettyReactiveWebServerFactory factory = new NettyReactiveWebServerFactory();
+			factory.setResourceFactory(resources);
+			return factory;
+		}
+
+	}
+
+}
