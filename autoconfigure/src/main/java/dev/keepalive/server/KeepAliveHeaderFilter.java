@@ -87,6 +87,11 @@ public class KeepAliveHeaderFilter extends OncePerRequestFilter {
 				return;
 			}
 			this.decided = true;
+			if (advertisement.isDraining()) {
+				// Shutdown began while this request was in flight.
+				super.setHeader(CONNECTION, "close");
+				return;
+			}
 			if (!containsHeader(KEEP_ALIVE)
 					&& KeepAliveResponseRules.responseKeepsConnection(status, getHeader(CONNECTION), this.tomcat)) {
 				super.setHeader(KEEP_ALIVE, this.header);

@@ -26,12 +26,13 @@ import static dev.keepalive.testsupport.ClientContext.pause;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real embedded servers with a 1 s idle timeout that advertise it, and 200 sequential requests whose idle
- * gaps land within ±100 ms of that timeout, spread over the three clients: not one may fail.
+ * End to end, both cures together: real embedded servers with a 1 s idle timeout that the starter's server
+ * side advertises, and a client app with the starter sending 250 sequential requests to each (500 in all)
+ * whose idle gaps land within ±100 ms of that timeout, spread over the three clients: not one may fail.
  */
 class EmbeddedServerSoakTests {
 
-	private static final int REQUESTS = 200;
+	private static final int REQUESTS = 250;
 
 	@Test
 	void tomcatWithOneSecondKeepAliveTimeout() {

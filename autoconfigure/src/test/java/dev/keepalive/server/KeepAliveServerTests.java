@@ -1,11 +1,19 @@
 package dev.keepalive.server;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.keepalive.testsupport.RawHttp;
 import dev.keepalive.testsupport.RawHttp.Response;
 import org.junit.jupiter.api.Test;
+
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.resources.ConnectionProvider;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -116,6 +124,48 @@ class KeepAliveServerTests {
 			try (RawHttp http = new RawHttp(port)) {
 				assertThat(http.send("GET", "/hello", "HTTP/1.0").headers("Keep-Alive")).as("HTTP/1.0").isEmpty();
 			}
+		}
+	}
+
+	@Test
+	void responsesServedWhileDrainingAskClientsToClose() throws Exception {
+		ConfigurableApplicationContext app = ServerApps.tomcat("--server.shutdown=graceful",
+				"--server.tomcat.keep-alive-timeout=20s");
+		try (RawHttp http = new RawHttp(ServerApps.port(app))) {
+			CompletableFuture<Response> inFlight = CompletableFuture.supplyAsync(() -> {
+				try {
+					return http.send("GET", "/slow", "HTTP/1.1");
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			});
+			Thread.sleep(400); // the request is being served
+			CompletableFuture<Void> shutdown = CompletableFuture.runAsync(app::close);
+			Response response = inFlight.get(10, TimeUnit.SECONDS);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.header("Connection")).isEqualTo("close");
+			assertThat(response.headers("Keep-Alive")).isEmpty();
+			shutdown.get(10, TimeUnit.SECONDS);
+		}
+		finally {
+			app.close();
+		}
+	}
+
+	@Test
+	void neverOnHttp2() throws IOException {
+		try (ConfigurableApplicationContext app = ServerApps.netty("--server.netty.idle-timeout=20s",
+				"--server.http2.enabled=true")) {
+			HttpClient h2c = HttpClient.create(ConnectionProvider.newConnection()).protocol(HttpProtocol.H2C);
+			HttpClientResponse response = h2c.get()
+				.uri("http://127.0.0.1:" + ServerApps.port(app) + "/hello")
+				.response()
+				.block(Duration.ofSeconds(10));
+			assertThat(response.version().text()).isEqualTo("HTTP/2.0");
+			assertThat(response.responseHeaders().contains("Keep-Alive")).isFalse();
+			// The same server still advertises on HTTP/1.1: the test above is not vacuous.
+			assertThat(get(ServerApps.port(app), "/hello").headers("Keep-Alive")).containsExactly("timeout=20");
 		}
 	}
 
