@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
+import dev.keepalive.server.KeepAliveAdvertisement;
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.ClientKind;
 import dev.keepalive.testsupport.IsolatedReactorResources;
@@ -47,6 +48,7 @@ class EmbeddedServerSoakTests {
 	private void soak(WebApplicationType type, Class<?> server, String idleTimeout) {
 		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(server).web(type)
 			.run("--server.port=0", "--server.address=127.0.0.1", "--keepalive.client.enabled=false", idleTimeout)) {
+			assertThat(app.getBean(KeepAliveAdvertisement.class).timeoutSeconds()).isEqualTo(1);
 			int port = ((WebServerApplicationContext) app).getWebServer().getPort();
 			String url = "http://127.0.0.1:" + port + "/hello";
 			ClientContext.runner().run((context) -> {
