@@ -107,6 +107,21 @@ class KeepAliveServerTests {
 	}
 
 	@Test
+	void tomcatAdvertisesOnAsyncAndEarlyCommittedResponses() throws IOException {
+		try (ConfigurableApplicationContext app = ServerApps.tomcat("--server.tomcat.keep-alive-timeout=20s")) {
+			int port = ServerApps.port(app);
+			try (RawHttp http = new RawHttp(port)) {
+				Response async = http.send("GET", "/async", "HTTP/1.1");
+				assertThat(async.status()).isEqualTo(200);
+				assertThat(async.headers("Keep-Alive")).containsExactly("timeout=20, max=100");
+				Response streamed = http.send("GET", "/stream", "HTTP/1.1");
+				assertThat(streamed.header("Transfer-Encoding")).isEqualTo("chunked");
+				assertThat(streamed.headers("Keep-Alive")).containsExactly("timeout=20, max=100");
+			}
+		}
+	}
+
+	@Test
 	void nettyRules() throws IOException {
 		try (ConfigurableApplicationContext app = ServerApps.netty("--server.netty.idle-timeout=20s")) {
 			int port = ServerApps.port(app);

@@ -1,5 +1,10 @@
 package dev.keepalive.server;
 
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+import jakarta.servlet.http.HttpServletResponse;
+
 import dev.keepalive.testsupport.IsolatedReactorResources;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -82,6 +87,28 @@ final class ServerApps {
 
 	}
 
+	/** Servlet-only ways of answering: asynchronously, and streamed with an early commit. */
+	@RestController
+	static class ServletEndpoints {
+
+		@GetMapping("/async")
+		Callable<String> async() {
+			return () -> {
+				Thread.sleep(50);
+				return "async";
+			};
+		}
+
+		@GetMapping("/stream")
+		void stream(HttpServletResponse response) throws IOException {
+			response.setContentType("text/plain");
+			response.getWriter().write("part one;");
+			response.flushBuffer(); // committed before the handler is done
+			response.getWriter().write("part two");
+		}
+
+	}
+
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@Import(IsolatedReactorResources.class)
@@ -90,6 +117,11 @@ final class ServerApps {
 		@Bean
 		Endpoints endpoints() {
 			return new Endpoints();
+		}
+
+		@Bean
+		ServletEndpoints servletEndpoints() {
+			return new ServletEndpoints();
 		}
 
 		@Bean
