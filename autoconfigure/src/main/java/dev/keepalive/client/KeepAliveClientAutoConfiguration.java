@@ -40,8 +40,11 @@ import org.springframework.core.annotation.Order;
 @EnableConfigurationProperties(KeepAliveClientProperties.class)
 public final class KeepAliveClientAutoConfiguration {
 
-	/** Applied after Boot's own customizers (Boot's ReactorResourceFactory one is {@code @Order(0)}). */
-	static final int CUSTOMIZER_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
+	/**
+	 * The order of the builder customizers that install the pool: after Boot's own (Boot's
+	 * ReactorResourceFactory one is {@code @Order(0)}).
+	 */
+	public static final int CUSTOMIZER_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
 	/** The name of the shared pool; a stable name for Reactor Netty's pool metrics. */
 	public static final String POOL_NAME = "keepalive";
@@ -50,6 +53,12 @@ public final class KeepAliveClientAutoConfiguration {
 	@ConditionalOnMissingBean
 	KeepAlivePolicy keepAlivePolicy(KeepAliveClientProperties properties) {
 		return new KeepAlivePolicy(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	Origins keepAliveOrigins(KeepAlivePolicy policy) {
+		return new Origins(policy);
 	}
 
 	@Bean(destroyMethod = "dispose")
@@ -67,8 +76,8 @@ public final class KeepAliveClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(KeepAlivePolicy policy) {
-		return new KeepAliveHttpClientCustomizer(policy);
+	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(Origins origins) {
+		return new KeepAliveHttpClientCustomizer(origins);
 	}
 
 	@Bean

@@ -1,8 +1,12 @@
 package dev.keepalive.client;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -58,6 +62,12 @@ public class KeepAliveClientProperties implements InitializingBean {
 	 * idle timeout differs from what the origin advertises.
 	 */
 	private Map<String, Host> hosts = new LinkedHashMap<>();
+
+	/** Resending a request whose reused connection turned out to be closed, when that is provably safe. */
+	private final Retry retry = new Retry();
+
+	/** Lowering an origin's idle cutoff after its reused connections fail. */
+	private final Learn learn = new Learn();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -131,6 +141,14 @@ public class KeepAliveClientProperties implements InitializingBean {
 		this.hosts = hosts;
 	}
 
+	public Retry getRetry() {
+		return this.retry;
+	}
+
+	public Learn getLearn() {
+		return this.learn;
+	}
+
 	/** Validates once bound, so that a bad value stops startup even when the user replaces our beans. */
 	@Override
 	public void afterPropertiesSet() {
@@ -153,6 +171,22 @@ public class KeepAliveClientProperties implements InitializingBean {
 		if (this.maxConnections != null && this.maxConnections < 1) {
 			throw invalid("max-connections", this.maxConnections, "must be at least 1; remove it for Reactor Netty's default");
 		}
+		if (this.retry.maxAttempts < 1) {
+			throw invalid("retry.max-attempts", this.retry.maxAttempts,
+					"must be at least 1 (1 never resends); set retry.enabled=false to turn resending off");
+		}
+		requireNotNegative("retry.backoff", this.retry.backoff);
+		for (String method : this.retry.methods) {
+			if (method == null || method.isBlank() || !method.chars().allMatch(Character::isLetter)) {
+				throw invalid("retry.methods", method, "must list HTTP method names, e.g. GET,PUT");
+			}
+		}
+		for (String header : this.retry.idempotencyKeyHeaders) {
+			if (header == null || header.isBlank() || header.chars().anyMatch((c) -> c <= ' ' || c == ':')) {
+				throw invalid("retry.idempotency-key-headers", header, "must list header names, e.g. Idempotency-Key");
+			}
+		}
+		requirePositive("learn.min-idle-timeout", this.learn.minIdleTimeout);
 		this.hosts.forEach((origin, host) -> {
 			if (!HostKey.isValid(origin)) {
 				throw invalid("hosts." + origin, origin, "the key must be \"host\" or \"host:port\"; in YAML write it as \"[host:port]\"");
@@ -210,6 +244,108 @@ public class KeepAliveClientProperties implements InitializingBean {
 
 		public void setIgnoreAdvertised(boolean ignoreAdvertised) {
 			this.ignoreAdvertised = ignoreAdvertised;
+		}
+
+	}
+
+	/**
+	 * Resending a request that failed on a reused connection before any response byte arrived.
+	 */
+	public static class Retry {
+
+		/**
+		 * Whether a request that failed on a reused connection is resent on a new one when that is safe
+		 * (idempotent method, idempotency key or conditional request; no response received).
+		 */
+		private boolean enabled = true;
+
+		/** Maximum number of attempts of one request, the first included: 2 means one resend. */
+		private int maxAttempts = 2;
+
+		/**
+		 * Methods that may be resent without an idempotency key. Defaults to the idempotent methods of RFC
+		 * 9110 section 9.2.2; add POST or PATCH only for servers where they are idempotent.
+		 */
+		private List<String> methods = new ArrayList<>(List.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"));
+
+		/** Request headers whose presence makes any request safe to resend. */
+		private List<String> idempotencyKeyHeaders = new ArrayList<>(List.of("Idempotency-Key", "X-Idempotency-Key"));
+
+		/** Pause before a resend. The default, zero, resends at once: the new connection is the cure. */
+		private Duration backoff = Duration.ZERO;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public List<String> getMethods() {
+			return this.methods;
+		}
+
+		public void setMethods(List<String> methods) {
+			this.methods = methods.stream().map((method) -> (method != null) ? method.trim().toUpperCase(Locale.ROOT) : null)
+				.collect(Collectors.toCollection(ArrayList::new));
+		}
+
+		public List<String> getIdempotencyKeyHeaders() {
+			return this.idempotencyKeyHeaders;
+		}
+
+		public void setIdempotencyKeyHeaders(List<String> idempotencyKeyHeaders) {
+			this.idempotencyKeyHeaders = idempotencyKeyHeaders;
+		}
+
+		public Duration getBackoff() {
+			return this.backoff;
+		}
+
+		public void setBackoff(Duration backoff) {
+			this.backoff = backoff;
+		}
+
+	}
+
+	/**
+	 * Learning an origin's real idle timeout from failures, when it advertises none.
+	 */
+	public static class Learn {
+
+		/**
+		 * Whether a reused connection that fails before any response byte lowers its origin's idle cutoff
+		 * below the idle time it failed after (only for origins that advertise no Keep-Alive timeout; an
+		 * advertised timeout or a hosts override wins).
+		 */
+		private boolean enabled = true;
+
+		/** The lowest idle cutoff learning may set. */
+		private Duration minIdleTimeout = Duration.ofSeconds(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getMinIdleTimeout() {
+			return this.minIdleTimeout;
+		}
+
+		public void setMinIdleTimeout(Duration minIdleTimeout) {
+			this.minIdleTimeout = minIdleTimeout;
 		}
 
 	}

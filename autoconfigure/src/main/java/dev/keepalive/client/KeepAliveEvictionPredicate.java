@@ -29,10 +29,17 @@ public final class KeepAliveEvictionPredicate implements BiPredicate<Connection,
 
 	@Override
 	public boolean test(Connection connection, ConnectionMetadata metadata) {
+		if (metadata.lifeTime() >= this.maxLifeTimeMillis) {
+			return true;
+		}
 		ConnectionReuseState state = ConnectionReuseState.get(connection.channel());
-		ReuseLimits limits = (state != null) ? state.limits() : this.policy.defaultLimits();
-		return metadata.idleTime() >= limits.idleCutoffMillis() || metadata.acquireCount() >= limits.maxRequests()
-				|| metadata.lifeTime() >= this.maxLifeTimeMillis;
+		if (state == null) {
+			ReuseLimits limits = this.policy.defaultLimits();
+			return metadata.idleTime() >= limits.idleCutoffMillis() || metadata.acquireCount() >= limits.maxRequests();
+		}
+		// A sibling failed as stale after this one went idle: this one is most likely closed too.
+		return metadata.idleTime() >= state.idleCutoffMillis() || metadata.acquireCount() >= state.limits().maxRequests()
+				|| state.idleSinceStale(metadata.releaseTimestamp());
 	}
 
 }

@@ -3,23 +3,24 @@ package dev.keepalive.client;
 import io.netty.channel.Channel;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * Teaches a Reactor Netty {@link HttpClient} to read every response's {@code Keep-Alive} header and record,
- * on the connection, how long and how often it may be reused. The pool's {@link KeepAliveEvictionPredicate}
- * enforces it.
+ * on the connection, how long and how often it may be reused; the pool's {@link KeepAliveEvictionPredicate}
+ * enforces it. Also fills in the {@link ExchangeFacts} of an exchange whose caller asked for them.
  */
 public class KeepAliveHttpClientCustomizer {
 
-	private final KeepAlivePolicy policy;
+	private final Origins origins;
 
 	/**
 	 * Create a customizer.
-	 * @param policy the policy that turns headers into limits
+	 * @param origins the origins, with the policy that turns headers into limits
 	 */
-	public KeepAliveHttpClientCustomizer(KeepAlivePolicy policy) {
-		this.policy = policy;
+	public KeepAliveHttpClientCustomizer(Origins origins) {
+		this.origins = origins;
 	}
 
 	/**
@@ -28,18 +29,41 @@ public class KeepAliveHttpClientCustomizer {
 	 * @return the client that learns from responses
 	 */
 	public HttpClient customize(HttpClient httpClient) {
-		return httpClient.doOnResponse(this::learn);
+		return httpClient.doOnRequest(this::requestStarted)
+			.doOnResponse(this::learn)
+			.doAfterResponseSuccess((response, connection) -> responded(connection));
 	}
 
-	private void learn(HttpClientResponse response, Connection connection) {
+	private void requestStarted(HttpClientRequest request, Connection connection) {
 		Channel channel = connection.channel();
 		ConnectionReuseState state = ConnectionReuseState.get(channel);
 		if (state == null) {
-			state = ConnectionReuseState.attach(channel, this.policy.forUrl(response.resourceUrl()));
+			state = ConnectionReuseState.attach(channel, this.origins.forUrl(request.resourceUrl()));
+		}
+		ExchangeFacts facts = request.currentContextView().getOrDefault(ExchangeFacts.CONTEXT_KEY, null);
+		state.requestStarted(facts, System.nanoTime());
+	}
+
+	private void learn(HttpClientResponse response, Connection connection) {
+		ConnectionReuseState state = ConnectionReuseState.get(connection.channel());
+		if (state == null) {
+			return;
+		}
+		state.responded(System.nanoTime());
+		ExchangeFacts facts = response.currentContextView().getOrDefault(ExchangeFacts.CONTEXT_KEY, null);
+		if (facts != null) {
+			facts.responseStarted();
 		}
 		// Most responses repeat the header or carry none: only look further when there is one.
 		if (response.responseHeaders().contains(KeepAliveHeader.NAME)) {
 			state.advertised(response.responseHeaders().getAll(KeepAliveHeader.NAME));
+		}
+	}
+
+	private void responded(Connection connection) {
+		ConnectionReuseState state = ConnectionReuseState.get(connection.channel());
+		if (state != null) {
+			state.responded(System.nanoTime());
 		}
 	}
 

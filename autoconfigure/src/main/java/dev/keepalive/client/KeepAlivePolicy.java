@@ -27,6 +27,8 @@ public final class KeepAlivePolicy {
 
 	private final Map<String, OriginPolicy> hosts;
 
+	private final Learning learning;
+
 	/**
 	 * Create a policy from validated properties.
 	 * @param properties the client properties
@@ -40,12 +42,22 @@ public final class KeepAlivePolicy {
 		Map<String, OriginPolicy> hosts = new HashMap<>();
 		properties.getHosts().forEach((key, host) -> hosts.put(HostKey.normalize(key), originPolicy(defaultIdleMillis, host)));
 		this.hosts = Map.copyOf(hosts);
+		KeepAliveClientProperties.Learn learn = properties.getLearn();
+		this.learning = new Learning(learn.isEnabled(), learn.getMinIdleTimeout().toMillis(), this.safetyMarginMillis);
 	}
 
 	private OriginPolicy originPolicy(long defaultIdleMillis, Host host) {
 		Duration idleTimeout = host.getIdleTimeout();
 		return new OriginPolicy(defaultIdleMillis, (idleTimeout != null) ? cutoff(idleTimeout.toMillis()) : null,
 				host.isIgnoreAdvertised());
+	}
+
+	/**
+	 * How failures of reused connections lower an origin's idle cutoff.
+	 * @return the learning settings
+	 */
+	public Learning learning() {
+		return this.learning;
 	}
 
 	/**
@@ -94,7 +106,33 @@ public final class KeepAlivePolicy {
 
 	/** The idle time after which a connection to a server that closes at {@code timeoutMillis} is not reused. */
 	long cutoff(long timeoutMillis) {
-		return (timeoutMillis > this.safetyMarginMillis) ? timeoutMillis - this.safetyMarginMillis : timeoutMillis / 2;
+		return cutoff(timeoutMillis, this.safetyMarginMillis);
+	}
+
+	private static long cutoff(long timeoutMillis, long safetyMarginMillis) {
+		return (timeoutMillis > safetyMarginMillis) ? timeoutMillis - safetyMarginMillis : timeoutMillis / 2;
+	}
+
+	/**
+	 * Learning from failures: a reused connection that failed after being idle for {@code A} shows that the
+	 * path closes idle connections at or before {@code A}; treat {@code A} like an advertised timeout, but
+	 * never go below the floor.
+	 *
+	 * @param enabled whether to learn at all
+	 * @param minIdleCutoffMillis the floor
+	 * @param safetyMarginMillis the margin kept below {@code A}
+	 */
+	public record Learning(boolean enabled, long minIdleCutoffMillis, long safetyMarginMillis) {
+
+		/**
+		 * The idle cutoff that avoids a failure seen after {@code idleMillis}.
+		 * @param idleMillis how long the failed connection had been idle
+		 * @return the cutoff, at least the floor
+		 */
+		public long cutoffBelow(long idleMillis) {
+			return Math.max(this.minIdleCutoffMillis, cutoff(idleMillis, this.safetyMarginMillis));
+		}
+
 	}
 
 	/**

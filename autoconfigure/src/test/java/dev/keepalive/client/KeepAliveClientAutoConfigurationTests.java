@@ -65,7 +65,7 @@ class KeepAliveClientAutoConfigurationTests {
 	@Test
 	void backsOffWhenUserDefinesHttpClientCustomizer() {
 		KeepAliveHttpClientCustomizer own = new KeepAliveHttpClientCustomizer(
-				new KeepAlivePolicy(new KeepAliveClientProperties()));
+				new Origins(new KeepAlivePolicy(new KeepAliveClientProperties())));
 		this.runner.withBean(KeepAliveHttpClientCustomizer.class, () -> own)
 			.run((context) -> assertThat(context.getBean(KeepAliveHttpClientCustomizer.class)).isSameAs(own));
 	}

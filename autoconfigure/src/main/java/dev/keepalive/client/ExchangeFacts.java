@@ -1,0 +1,102 @@
+package dev.keepalive.client;
+
+/**
+ * What the engine saw of one attempt of one exchange: whether the request went out on a reused connection,
+ * how long that connection had been idle, and whether response headers arrived. The retry layer creates one
+ * per attempt and hands it to Reactor Netty in the subscriber context under {@link #CONTEXT_KEY}; the
+ * connection's event loop fills it in; the retry layer reads it when the attempt fails.
+ */
+public final class ExchangeFacts {
+
+	/** The Reactor context key under which an attempt's facts travel to Reactor Netty. */
+	public static final Object CONTEXT_KEY = ExchangeFacts.class;
+
+	private volatile ConnectionReuseState connection;
+
+	private volatile boolean reused;
+
+	private volatile long idleMillis;
+
+	private volatile boolean headersReceived;
+
+	private volatile boolean streamedBody;
+
+	void requestStarted(ConnectionReuseState connection, boolean reused, long idleMillis) {
+		this.reused = reused;
+		this.idleMillis = idleMillis;
+		this.connection = connection;
+	}
+
+	void responseStarted() {
+		this.headersReceived = true;
+	}
+
+	/**
+	 * Record that the request body was written as a stream, which cannot be written again.
+	 */
+	public void streamedBody() {
+		this.streamedBody = true;
+	}
+
+	/**
+	 * Whether the request got a connection and started to be written.
+	 * @return {@code false} when the attempt failed before that, e.g. while connecting
+	 */
+	public boolean requestStarted() {
+		return this.connection != null;
+	}
+
+	/**
+	 * Whether the connection had carried a request before this one.
+	 * @return {@code true} for a pooled connection handed out again
+	 */
+	public boolean reused() {
+		return this.reused;
+	}
+
+	/**
+	 * How long the connection had been idle when this request started on it.
+	 * @return milliseconds; 0 for a new connection
+	 */
+	public long idleMillis() {
+		return this.idleMillis;
+	}
+
+	/**
+	 * Whether the status line and headers of a response arrived.
+	 * @return {@code true} once the server has answered
+	 */
+	public boolean headersReceived() {
+		return this.headersReceived;
+	}
+
+	/**
+	 * Whether the request body can be written again.
+	 * @return {@code false} when a streamed body was written
+	 */
+	public boolean bodyReplayable() {
+		return !this.streamedBody;
+	}
+
+	/**
+	 * The origin of the connection, once the request started.
+	 * @return the origin, or {@code null}
+	 */
+	public Origin origin() {
+		ConnectionReuseState connection = this.connection;
+		return (connection != null) ? connection.origin() : null;
+	}
+
+	/**
+	 * The reused connection failed before any response byte: its idle siblings are not handed out again, and
+	 * when the origin advertises no timeout, its idle cutoff is lowered below this connection's idle time.
+	 */
+	public void reusedConnectionFailed() {
+		ConnectionReuseState connection = this.connection;
+		if (connection != null && this.reused) {
+			connection.origin()
+				.reusedConnectionFailed(this.idleMillis, connection.limits().source() == ReuseLimits.Source.DEFAULT);
+		}
+	}
+
+}

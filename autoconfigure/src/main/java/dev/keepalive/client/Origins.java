@@ -1,0 +1,83 @@
+package dev.keepalive.client;
+
+import java.net.URI;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The origins the pool has connected to, so that what one connection's failure teaches applies to its
+ * siblings. Consulted once per new connection, never per request. Bounded: past {@link #MAX_ORIGINS}, a new
+ * origin's connections get their own short-lived record and learn nothing.
+ */
+public final class Origins {
+
+	/** The most origins remembered. */
+	public static final int MAX_ORIGINS = 1024;
+
+	private final KeepAlivePolicy policy;
+
+	private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+
+	/**
+	 * Create a registry.
+	 * @param policy the policy each origin's connections follow
+	 */
+	public Origins(KeepAlivePolicy policy) {
+		this.policy = policy;
+	}
+
+	/**
+	 * The policy behind every origin.
+	 * @return the policy
+	 */
+	public KeepAlivePolicy policy() {
+		return this.policy;
+	}
+
+	/**
+	 * The origins seen so far.
+	 * @return an unmodifiable view
+	 */
+	public Collection<Origin> all() {
+		return Collections.unmodifiableCollection(this.origins.values());
+	}
+
+	/**
+	 * The origin of a request URL, as Reactor Netty reports it.
+	 * @param url an absolute URL
+	 * @return its origin; a URL that cannot be parsed gets an unregistered record with the default policy
+	 */
+	public Origin forUrl(String url) {
+		String host = null;
+		int port = -1;
+		try {
+			URI uri = URI.create(url);
+			host = uri.getHost();
+			port = uri.getPort();
+			if (port < 0) {
+				port = "https".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+			}
+		}
+		catch (IllegalArgumentException | NullPointerException ex) {
+			// Unparseable: served with the defaults below.
+		}
+		if (host == null) {
+			return new Origin(String.valueOf(url), this.policy.forOrigin(null, port), this.policy.learning());
+		}
+		String key = HostKey.of(host, port);
+		Origin origin = this.origins.get(key);
+		if (origin != null) {
+			return origin;
+		}
+		String originHost = host;
+		int originPort = port;
+		if (this.origins.size() >= MAX_ORIGINS) {
+			return new Origin(key, this.policy.forOrigin(originHost, originPort), this.policy.learning());
+		}
+		return this.origins.computeIfAbsent(key,
+				(k) -> new Origin(k, this.policy.forOrigin(originHost, originPort), this.policy.learning()));
+	}
+
+}

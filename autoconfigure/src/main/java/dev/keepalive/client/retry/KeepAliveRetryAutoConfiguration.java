@@ -1,0 +1,135 @@
+package dev.keepalive.client.retry;
+
+import java.time.Duration;
+import java.util.List;
+
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.retry.RetryListener;
+import org.springframework.retry.RetryPolicy;
+import org.springframework.retry.backoff.FixedBackOffPolicy;
+import org.springframework.retry.backoff.NoBackOffPolicy;
+import org.springframework.retry.support.RetryTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.keepalive.client.KeepAliveClientAutoConfiguration;
+import dev.keepalive.client.KeepAliveClientProperties;
+import dev.keepalive.client.KeepAliveHttpClientCustomizer;
+
+/**
+ * Resends requests whose reused connection turned out to be closed, when that is provably safe
+ * ({@link ResendRule}): an interceptor for RestTemplate and RestClient, a filter for WebClient, each added
+ * last so that the user's own see one logical call. Reactor Netty's own retry-once is turned off on the
+ * shared pool's clients so that the two never add up to more than {@code max-attempts}.
+ */
+@AutoConfiguration(after = KeepAliveClientAutoConfiguration.class)
+@ConditionalOnClass({ RetryPolicy.class, HttpClient.class })
+@ConditionalOnBean(KeepAliveHttpClientCustomizer.class)
+@ConditionalOnBooleanProperty(name = "keepalive.client.retry.enabled", matchIfMissing = true)
+public final class KeepAliveRetryAutoConfiguration {
+
+	/** After the customizers that install the pool, whose HttpClient customizer this one extends. */
+	static final int CUSTOMIZER_ORDER = KeepAliveClientAutoConfiguration.CUSTOMIZER_ORDER + 1;
+
+	@Bean
+	@ConditionalOnMissingBean
+	ResendRule keepAliveResendRule(KeepAliveClientProperties properties) {
+		return new ResendRule(properties.getRetry());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	KeepAliveRetryPolicy keepAliveRetryPolicy(ResendRule rule) {
+		return new KeepAliveRetryPolicy(rule);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ RestClientCustomizer.class, ClientHttpRequestFactoryBuilderCustomizer.class })
+	static class Blocking {
+
+		@Bean
+		@Order(CUSTOMIZER_ORDER)
+		@ConditionalOnMissingBean(name = "keepAliveRetryClientHttpRequestFactoryBuilderCustomizer")
+		ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> keepAliveRetryClientHttpRequestFactoryBuilderCustomizer() {
+			return (builder) -> builder
+				.withHttpClientCustomizer((httpClient) -> BlockingExchangeBinding.apply(httpClient.disableRetry(true)));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		KeepAliveRetryInterceptor keepAliveRetryInterceptor(KeepAliveRetryPolicy policy,
+				KeepAliveClientProperties properties, ObjectProvider<KeepAliveRetryListener> listeners) {
+			RetryTemplate template = new RetryTemplate();
+			template.setRetryPolicy(policy);
+			Duration backoff = properties.getRetry().getBackoff();
+			if (backoff.isZero()) {
+				template.setBackOffPolicy(new NoBackOffPolicy());
+			}
+			else {
+				FixedBackOffPolicy fixed = new FixedBackOffPolicy();
+				fixed.setBackOffPeriod(backoff.toMillis());
+				template.setBackOffPolicy(fixed);
+			}
+			template.setListeners(listeners.orderedStream().toArray(RetryListener[]::new));
+			return new KeepAliveRetryInterceptor(template);
+		}
+
+		@Bean
+		@Order(Ordered.LOWEST_PRECEDENCE)
+		RestClientCustomizer keepAliveRetryRestClientCustomizer(KeepAliveRetryInterceptor interceptor) {
+			return (builder) -> builder.requestInterceptors((interceptors) -> interceptors.add(interceptor));
+		}
+
+		@Bean
+		@Order(Ordered.LOWEST_PRECEDENCE)
+		RestTemplateCustomizer keepAliveRetryRestTemplateCustomizer(KeepAliveRetryInterceptor interceptor) {
+			return (restTemplate) -> restTemplate.getInterceptors().add(interceptor);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ WebClient.class, WebClientCustomizer.class, ClientHttpConnectorBuilderCustomizer.class })
+	static class Reactive {
+
+		@Bean
+		@Order(CUSTOMIZER_ORDER)
+		@ConditionalOnMissingBean(name = "keepAliveRetryClientHttpConnectorBuilderCustomizer")
+		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> keepAliveRetryClientHttpConnectorBuilderCustomizer() {
+			return (builder) -> builder.withHttpClientCustomizer((httpClient) -> httpClient.disableRetry(true));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		KeepAliveRetryFilter keepAliveRetryFilter(KeepAliveRetryPolicy policy, KeepAliveClientProperties properties,
+				ObjectProvider<KeepAliveRetryListener> listeners) {
+			return new KeepAliveRetryFilter(policy, properties.getRetry().getBackoff(),
+					List.copyOf(listeners.orderedStream().toList()));
+		}
+
+		@Bean
+		@Order(Ordered.LOWEST_PRECEDENCE)
+		WebClientCustomizer keepAliveRetryWebClientCustomizer(KeepAliveRetryFilter filter) {
+			return (builder) -> builder.filters((filters) -> filters.add(filter));
+		}
+
+	}
+
+}
