@@ -11,6 +11,7 @@ import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfigurati
 import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.keepalive.client.KeepAliveClientAutoConfiguration;
+import dev.keepalive.client.retry.KeepAliveRetryAutoConfiguration;
 
 /**
  * A client application as a user has it: Boot's HTTP client auto-configurations plus the starter's.
@@ -24,7 +25,7 @@ public final class ClientContext {
 		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(HttpClientAutoConfiguration.class,
 				ImperativeHttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
 				RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class, WebClientAutoConfiguration.class,
-				KeepAliveClientAutoConfiguration.class))
+				KeepAliveClientAutoConfiguration.class, KeepAliveRetryAutoConfiguration.class))
 			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
 	}
 

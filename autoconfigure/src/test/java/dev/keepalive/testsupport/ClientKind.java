@@ -5,6 +5,7 @@ import java.util.function.Function;
 
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.context.ApplicationContext;
+import org.springframework.http.HttpEntity;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -20,6 +21,14 @@ public enum ClientKind {
 			RestTemplate restTemplate = context.getBean(RestTemplateBuilder.class).build();
 			return (url) -> restTemplate.getForObject(url, String.class);
 		}
+
+		@Override
+		public Exchanger exchanger(ApplicationContext context) {
+			RestTemplate restTemplate = context.getBean(RestTemplateBuilder.class).build();
+			return (method, url, headers, body) -> restTemplate
+				.exchange(url, method, new HttpEntity<>(body, headers), String.class)
+				.getBody();
+		}
 	},
 
 	REST_CLIENT {
@@ -27,6 +36,20 @@ public enum ClientKind {
 		public Function<String, String> client(ApplicationContext context) {
 			RestClient restClient = context.getBean(RestClient.Builder.class).build();
 			return (url) -> restClient.get().uri(url).retrieve().body(String.class);
+		}
+
+		@Override
+		public Exchanger exchanger(ApplicationContext context) {
+			RestClient restClient = context.getBean(RestClient.Builder.class).build();
+			return (method, url, headers, body) -> {
+				RestClient.RequestBodySpec spec = restClient.method(method)
+					.uri(url)
+					.headers((target) -> headers.forEach(target::addAll));
+				if (body != null) {
+					spec.body(body);
+				}
+				return spec.retrieve().body(String.class);
+			};
 		}
 	},
 
@@ -36,6 +59,20 @@ public enum ClientKind {
 			WebClient webClient = context.getBean(WebClient.Builder.class).build();
 			return (url) -> webClient.get().uri(url).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
 		}
+
+		@Override
+		public Exchanger exchanger(ApplicationContext context) {
+			WebClient webClient = context.getBean(WebClient.Builder.class).build();
+			return (method, url, headers, body) -> {
+				WebClient.RequestBodySpec spec = webClient.method(method)
+					.uri(url)
+					.headers((target) -> headers.forEach(target::addAll));
+				if (body != null) {
+					spec.bodyValue(body);
+				}
+				return spec.retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+			};
+		}
 	};
 
 	/**
@@ -43,5 +80,8 @@ public enum ClientKind {
 	 * the client throws.
 	 */
 	public abstract Function<String, String> client(ApplicationContext context);
+
+	/** Build one client from the context's builders, for requests of any method, headers and body. */
+	public abstract Exchanger exchanger(ApplicationContext context);
 
 }
