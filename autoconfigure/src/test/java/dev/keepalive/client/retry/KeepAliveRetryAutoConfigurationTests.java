@@ -1,0 +1,221 @@
+package dev.keepalive.client.retry;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.retry.RetryCallback;
+import org.springframework.retry.RetryContext;
+import org.springframework.retry.RetryPolicy;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.keepalive.client.KeepAliveClientProperties;
+import dev.keepalive.client.KeepAliveHttpClientCustomizer;
+import dev.keepalive.testsupport.ClientContext;
+import dev.keepalive.testsupport.ClientKind;
+import dev.keepalive.testsupport.Exchanger;
+import dev.keepalive.testsupport.KeepAlivePeer;
+import dev.keepalive.testsupport.ScriptedPeer;
+import dev.keepalive.testsupport.ScriptedPeer.Action;
+import dev.keepalive.testsupport.ScriptedPeer.Script;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+class KeepAliveRetryAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = ClientContext.runner();
+
+	@Test
+	void addsTheInterceptorAndTheFilter() {
+		this.runner.run((context) -> assertThat(context).hasSingleBean(ResendRule.class)
+			.hasSingleBean(KeepAliveRetryPolicy.class)
+			.hasSingleBean(KeepAliveRetryInterceptor.class)
+			.hasSingleBean(KeepAliveRetryFilter.class)
+			.hasBean("keepAliveRetryClientHttpRequestFactoryBuilderCustomizer")
+			.hasBean("keepAliveRetryClientHttpConnectorBuilderCustomizer"));
+	}
+
+	@Test
+	void isOffWhenDisabledOrWhenTheClientIsDisabled() {
+		this.runner.withPropertyValues("keepalive.client.retry.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(KeepAliveRetryInterceptor.class)
+				.doesNotHaveBean(KeepAliveRetryFilter.class));
+		this.runner.withPropertyValues("keepalive.client.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(KeepAliveRetryPolicy.class)
+				.doesNotHaveBean(KeepAliveRetryInterceptor.class));
+	}
+
+	@Test
+	void withoutSpringRetryThePoolStillWorks() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=2")
+			.idleTimeout(Duration.ofSeconds(2))
+			.raceWindow(Duration.ofMillis(600))
+			.start()) {
+			this.runner.withClassLoader(new FilteredClassLoader(RetryPolicy.class)).run((context) -> {
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(KeepAliveHttpClientCustomizer.class)
+					.doesNotHaveBean(KeepAliveRetryInterceptor.class);
+				var client = ClientKind.REST_CLIENT.client(context);
+				assertThat(client.apply(peer.url("/"))).isEqualTo("ok");
+				// Past the learnt cutoff (2 s less the 1 s margin), before the peer's close: a new connection.
+				ClientContext.pause(1500);
+				assertThat(client.apply(peer.url("/"))).isEqualTo("ok");
+				assertThat(peer.connections()).isEqualTo(2);
+				assertThat(peer.racesLost()).isZero();
+			});
+		}
+	}
+
+	@Test
+	void backsOffWhenTheUserDefinesThePolicyOrTheRule() {
+		KeepAliveRetryPolicy own = new KeepAliveRetryPolicy(
+				new ResendRule(new KeepAliveClientProperties().getRetry()));
+		this.runner.withBean(KeepAliveRetryPolicy.class, () -> own).run((context) -> {
+			assertThat(context.getBean(KeepAliveRetryPolicy.class)).isSameAs(own);
+		});
+	}
+
+	@Test
+	void rejectsZeroMaxAttempts() {
+		assertInvalid("keepalive.client.retry.max-attempts=0", "keepalive.client.retry.max-attempts");
+	}
+
+	@Test
+	void rejectsANegativeBackoff() {
+		assertInvalid("keepalive.client.retry.backoff=-1ms", "keepalive.client.retry.backoff");
+	}
+
+	@Test
+	void rejectsAMethodThatIsNotAToken() {
+		assertInvalid("keepalive.client.retry.methods=GET,P OST", "keepalive.client.retry.methods");
+	}
+
+	@Test
+	void rejectsAHeaderNameWithAColon() {
+		assertInvalid("keepalive.client.retry.idempotency-key-headers=Idempotency-Key:", "keepalive.client.retry.idempotency-key-headers");
+	}
+
+	@Test
+	void rejectsAZeroLearningFloor() {
+		assertInvalid("keepalive.client.learn.min-idle-timeout=0s", "keepalive.client.learn.min-idle-timeout");
+	}
+
+	@Test
+	void theUsersInterceptorsAndFiltersSeeOneLogicalCall() throws IOException {
+		AtomicInteger restClientCalls = new AtomicInteger();
+		AtomicInteger restTemplateCalls = new AtomicInteger();
+		AtomicInteger webClientCalls = new AtomicInteger();
+		ClientHttpRequestInterceptor countingRestClient = (request, body, execution) -> {
+			restClientCalls.incrementAndGet();
+			return execution.execute(request, body);
+		};
+		ClientHttpRequestInterceptor countingRestTemplate = (request, body, execution) -> {
+			restTemplateCalls.incrementAndGet();
+			return execution.execute(request, body);
+		};
+		ExchangeFilterFunction countingWebClient = (request, next) -> {
+			webClientCalls.incrementAndGet();
+			return next.exchange(request);
+		};
+		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
+			this.runner
+				.withBean(RestClientCustomizer.class,
+						() -> (builder) -> builder.requestInterceptor(countingRestClient))
+				.withBean(RestTemplateCustomizer.class,
+						() -> (restTemplate) -> restTemplate.getInterceptors().add(countingRestTemplate))
+				.withBean(WebClientCustomizer.class, () -> (builder) -> builder.filter(countingWebClient))
+				.run((context) -> {
+					for (ClientKind kind : ClientKind.values()) {
+						Exchanger client = kind.exchanger(context);
+						client.get(peer.url("/warm-up"), new HttpHeaders());
+						ClientContext.pause(50);
+						assertThat(client.get(peer.url("/"), new HttpHeaders())).isEqualTo("ok");
+					}
+					assertThat(peer.connections()).as("a resend for each client").isEqualTo(6);
+					assertThat(restClientCalls).hasValue(2);
+					assertThat(restTemplateCalls).hasValue(2);
+					assertThat(webClientCalls).hasValue(2);
+				});
+		}
+	}
+
+	@Test
+	void aStreamedWebClientBodyIsNotResent() throws IOException {
+		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
+			this.runner.run((context) -> {
+				WebClient webClient = context.getBean(WebClient.Builder.class).build();
+				webClient.get().uri(peer.url("/warm-up")).retrieve().toBodilessEntity().block(Duration.ofSeconds(5));
+				ClientContext.pause(50);
+				assertThatException()
+					.isThrownBy(() -> webClient.post()
+						.uri(peer.url("/"))
+						.header("Idempotency-Key", "k")
+						.header("X-Request-Id", "streamed")
+						.body(Flux.just("a", "b", "c"), String.class)
+						.retrieve()
+						.toBodilessEntity()
+						.block(Duration.ofSeconds(5)))
+					.withStackTraceContaining("not resent: the request body was a stream");
+				assertThat(peer.executions("streamed")).isEqualTo(1);
+			});
+		}
+	}
+
+	@Test
+	void listenersSeeEveryDecision() throws IOException {
+		AtomicInteger resends = new AtomicInteger();
+		AtomicInteger refusals = new AtomicInteger();
+		KeepAliveRetryListener listener = new KeepAliveRetryListener() {
+			@Override
+			public <T, E extends Throwable> void onError(RetryContext context,
+					RetryCallback<T, E> callback, Throwable throwable) {
+				ResendDecision decision = KeepAliveRetryPolicy.decision(context);
+				(decision.resend() ? resends : refusals).incrementAndGet();
+			}
+		};
+		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
+			this.runner.withBean(KeepAliveRetryListener.class, () -> listener).run((context) -> {
+				for (ClientKind kind : ClientKind.values()) {
+					Exchanger client = kind.exchanger(context);
+					client.get(peer.url("/warm-up"), new HttpHeaders());
+					ClientContext.pause(50);
+					client.get(peer.url("/"), new HttpHeaders());
+					ClientContext.pause(50);
+					assertThatException().isThrownBy(
+							() -> client.exchange(HttpMethod.POST, peer.url("/"), new HttpHeaders(), "x"));
+				}
+				assertThat(resends).hasValue(3);
+				assertThat(refusals).hasValue(3);
+			});
+		}
+	}
+
+	private void assertInvalid(String property, String name) {
+		this.runner.withPropertyValues(property).run((context) -> assertInvalid(context, name));
+	}
+
+	private static void assertInvalid(AssertableApplicationContext context, String name) {
+		assertThat(context).hasFailed();
+		assertThat(context.getStartupFailure()).rootCause()
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.hasMessageContaining("Property " + name + " with value");
+	}
+
+}

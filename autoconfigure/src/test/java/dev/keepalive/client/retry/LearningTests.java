@@ -1,0 +1,111 @@
+package dev.keepalive.client.retry;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.keepalive.testsupport.ClientContext;
+import dev.keepalive.testsupport.ClientKind;
+import dev.keepalive.testsupport.KeepAlivePeer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Learning from failures: a path that closes idle connections at 1.5 s (a load balancer, say) behind an
+ * origin that advertises nothing. The peer emulates it exactly: a request that reaches a connection idle for
+ * 1.5 s or more is reset, as if the close were still on its way.
+ */
+class LearningTests {
+
+	private static final Duration PATH_IDLE_TIMEOUT = Duration.ofMillis(1500);
+
+	private final ApplicationContextRunner runner = ClientContext.runner();
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void oneFailureTeachesThePathsIdleTimeout(ClientKind kind) throws IOException {
+		try (KeepAlivePeer peer = pathClosingIdleConnections(null)) {
+			this.runner.run((context) -> {
+				requestsAfterGapsOf(1700, 4, kind.client(context), peer);
+				assertThat(peer.racesLost()).as("reused connections that hit the closed path").isEqualTo(1);
+			});
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void withoutLearningEveryGapPastThePathsTimeoutNeedsAResend(ClientKind kind) throws IOException {
+		try (KeepAlivePeer peer = pathClosingIdleConnections(null)) {
+			this.runner.withPropertyValues("keepalive.client.learn.enabled=false").run((context) -> {
+				requestsAfterGapsOf(1700, 4, kind.client(context), peer);
+				assertThat(peer.racesLost()).isEqualTo(3);
+			});
+		}
+	}
+
+	@Test
+	void anAdvertisedTimeoutWinsOverLearning() throws IOException {
+		// The origin claims 5 s; the path cuts at 1.5 s. Nothing is learnt: configure hosts.<origin> instead.
+		try (KeepAlivePeer peer = pathClosingIdleConnections("timeout=5")) {
+			this.runner.run((context) -> {
+				requestsAfterGapsOf(1700, 3, ClientKind.REST_CLIENT.client(context), peer);
+				assertThat(peer.racesLost()).isEqualTo(2);
+			});
+		}
+	}
+
+	@Test
+	void learningNeverGoesBelowTheFloor() throws IOException {
+		try (KeepAlivePeer peer = pathClosingIdleConnections(null)) {
+			this.runner.withPropertyValues("keepalive.client.learn.min-idle-timeout=1800ms").run((context) -> {
+				// Learnt: 1.8 s, not 0.7 s, so a 1.7 s gap still reuses and still needs a resend.
+				requestsAfterGapsOf(1700, 3, ClientKind.REST_CLIENT.client(context), peer);
+				assertThat(peer.racesLost()).isEqualTo(2);
+			});
+		}
+	}
+
+	@Test
+	void aHundredGetsAroundThePathsTimeout() throws IOException {
+		try (KeepAlivePeer peer = pathClosingIdleConnections(null)) {
+			this.runner.run((context) -> {
+				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
+				int firstHalfRaces = 0;
+				for (int i = 0; i < 100; i++) {
+					// Gaps spread over 1.2-2.0 s, on both sides of the path's 1.5 s.
+					ClientContext.pause(1200 + (i * 83L) % 801);
+					assertThat(client.apply(peer.url("/"))).isEqualTo("ok");
+					if (i == 49) {
+						firstHalfRaces = peer.racesLost();
+					}
+				}
+				assertThat(firstHalfRaces).as("resends in the first 50").isBetween(1, 2);
+				assertThat(peer.racesLost()).as("resends in all 100").isEqualTo(firstHalfRaces);
+			});
+		}
+	}
+
+	private static KeepAlivePeer pathClosingIdleConnections(String keepAlive) throws IOException {
+		return KeepAlivePeer.advertising(keepAlive)
+			.idleTimeout(PATH_IDLE_TIMEOUT)
+			.raceWindow(Duration.ofSeconds(1))
+			.start();
+	}
+
+	/** Every request must succeed: the ones that hit the closed path are resent. */
+	private static void requestsAfterGapsOf(long gapMillis, int requests, Function<String, String> client,
+			KeepAlivePeer peer) {
+		assertThat(client.apply(peer.url("/"))).isEqualTo("ok");
+		for (int i = 1; i < requests; i++) {
+			ClientContext.pause(gapMillis);
+			assertThat(client.apply(peer.url("/"))).isEqualTo("ok");
+		}
+	}
+
+}
