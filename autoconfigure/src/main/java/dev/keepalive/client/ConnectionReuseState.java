@@ -1,6 +1,7 @@
 package dev.keepalive.client;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
@@ -13,7 +14,13 @@ final class ConnectionReuseState {
 
 	static final AttributeKey<ConnectionReuseState> KEY = AttributeKey.valueOf(ConnectionReuseState.class.getName());
 
+	private static final AtomicIntegerFieldUpdater<ConnectionReuseState> DISCARDED = AtomicIntegerFieldUpdater
+		.newUpdater(ConnectionReuseState.class, "discarded");
+
 	private final Origin origin;
+
+	/** 1 once the pool decided to close the connection: the predicate may say so more than once. */
+	private volatile int discarded;
 
 	private volatile ReuseLimits limits;
 
@@ -50,13 +57,25 @@ final class ConnectionReuseState {
 	}
 
 	/**
-	 * The idle time after which this connection is not handed out again: what it advertised, or, when it
-	 * advertised nothing, the default lowered by what failures to this origin taught.
+	 * Why this connection, idle for {@code idleMillis}, may not be handed out again: past what it
+	 * advertised, or, when it advertised nothing, past the default lowered by what failures to this origin
+	 * taught.
+	 * @return the reason, or {@code null} if it may still be reused
 	 */
-	long idleCutoffMillis() {
+	DiscardReason idleExpired(long idleMillis) {
 		ReuseLimits limits = this.limits;
-		return (limits.source() == ReuseLimits.Source.DEFAULT)
-				? Math.min(limits.idleCutoffMillis(), this.origin.learntIdleCutoffMillis()) : limits.idleCutoffMillis();
+		if (limits.source() == ReuseLimits.Source.DEFAULT) {
+			long learnt = this.origin.learntIdleCutoffMillis();
+			if (idleMillis >= limits.idleCutoffMillis()) {
+				return DiscardReason.DEFAULT_TIMEOUT;
+			}
+			return (idleMillis >= learnt) ? DiscardReason.LEARNT_TIMEOUT : null;
+		}
+		if (idleMillis >= limits.idleCutoffMillis()) {
+			return (limits.source() == ReuseLimits.Source.ADVERTISED) ? DiscardReason.ADVERTISED_TIMEOUT
+					: DiscardReason.HOST_TIMEOUT;
+		}
+		return null;
 	}
 
 	/** Whether the connection went idle before a failure showed its origin's idle connections to be stale. */
@@ -70,7 +89,17 @@ final class ConnectionReuseState {
 			return;
 		}
 		this.advertised = values;
-		this.limits = this.origin.policy().limits(KeepAliveHeader.parse(values).orElse(null));
+		KeepAliveHeader header = KeepAliveHeader.parse(values).orElse(null);
+		ReuseLimits limits = this.origin.policy().limits(header);
+		this.limits = limits;
+		this.origin.limitsLearnt(limits, header);
+	}
+
+	/** The pool closes this connection: count it once. */
+	void discarded(DiscardReason reason) {
+		if (DISCARDED.compareAndSet(this, 0, 1)) {
+			this.origin.connectionDiscarded(reason);
+		}
 	}
 
 	/** A request is about to be written: record it on the exchange's facts, if the caller asked for them. */

@@ -88,6 +88,17 @@ public final class ExchangeFacts {
 	}
 
 	/**
+	 * The request failed at the connection level: count it against its origin.
+	 * @param resent whether it goes out again
+	 */
+	public void resetObserved(boolean resent) {
+		ConnectionReuseState connection = this.connection;
+		if (connection != null) {
+			connection.origin().resetObserved(resent);
+		}
+	}
+
+	/**
 	 * The reused connection failed before any response byte: its idle siblings are not handed out again, and
 	 * when the origin advertises no timeout, its idle cutoff is lowered below this connection's idle time.
 	 */

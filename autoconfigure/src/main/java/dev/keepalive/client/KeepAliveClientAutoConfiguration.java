@@ -57,14 +57,22 @@ public final class KeepAliveClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	Origins keepAliveOrigins(KeepAlivePolicy policy) {
-		return new Origins(policy);
+	Origins keepAliveOrigins(KeepAlivePolicy policy, ObjectProvider<KeepAliveClientEvents> events) {
+		return new Origins(policy, KeepAliveClientEvents.of(events.orderedStream().toList()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	KeepAlivePools keepAlivePools() {
+		return new KeepAlivePools();
 	}
 
 	@Bean(destroyMethod = "dispose")
 	@ConditionalOnMissingBean
-	ConnectionProvider keepAliveConnectionProvider(KeepAliveClientProperties properties, KeepAlivePolicy policy) {
+	ConnectionProvider keepAliveConnectionProvider(KeepAliveClientProperties properties, KeepAlivePolicy policy,
+			KeepAlivePools pools) {
 		ConnectionProvider.Builder builder = ConnectionProvider.builder(POOL_NAME)
+			.metrics(true, () -> pools)
 			.evictionPredicate(new KeepAliveEvictionPredicate(policy, properties.getMaxLifeTime()))
 			.evictInBackground(properties.getEvictionInterval())
 			.pendingAcquireTimeout(properties.getPendingAcquireTimeout());

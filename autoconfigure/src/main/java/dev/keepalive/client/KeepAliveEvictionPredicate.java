@@ -9,7 +9,8 @@ import reactor.netty.resources.ConnectionProvider.ConnectionMetadata;
 /**
  * Decides whether a pooled connection must be closed instead of handed out. Reactor Netty's pool evaluates
  * it when a connection is acquired (so the check cannot race with the hand-out), when it is released and in
- * the background sweep. It replaces the pool's own idle and lifetime checks, so it repeats them.
+ * the background sweep. It replaces the pool's own idle and lifetime checks, so it repeats them. Each
+ * connection it closes is counted against its origin, with the reason.
  */
 public final class KeepAliveEvictionPredicate implements BiPredicate<Connection, ConnectionMetadata> {
 
@@ -29,17 +30,34 @@ public final class KeepAliveEvictionPredicate implements BiPredicate<Connection,
 
 	@Override
 	public boolean test(Connection connection, ConnectionMetadata metadata) {
-		if (metadata.lifeTime() >= this.maxLifeTimeMillis) {
-			return true;
-		}
 		ConnectionReuseState state = ConnectionReuseState.get(connection.channel());
 		if (state == null) {
+			// Never carried a request: nothing learnt, nothing to count against an origin.
 			ReuseLimits limits = this.policy.defaultLimits();
-			return metadata.idleTime() >= limits.idleCutoffMillis() || metadata.acquireCount() >= limits.maxRequests();
+			return metadata.idleTime() >= limits.idleCutoffMillis() || metadata.acquireCount() >= limits.maxRequests()
+					|| metadata.lifeTime() >= this.maxLifeTimeMillis;
+		}
+		DiscardReason reason = discardReason(state, metadata);
+		if (reason == null) {
+			return false;
+		}
+		state.discarded(reason);
+		return true;
+	}
+
+	private DiscardReason discardReason(ConnectionReuseState state, ConnectionMetadata metadata) {
+		DiscardReason idle = state.idleExpired(metadata.idleTime());
+		if (idle != null) {
+			return idle;
+		}
+		if (metadata.acquireCount() >= state.limits().maxRequests()) {
+			return DiscardReason.MAX_REQUESTS;
+		}
+		if (metadata.lifeTime() >= this.maxLifeTimeMillis) {
+			return DiscardReason.MAX_LIFE;
 		}
 		// A sibling failed as stale after this one went idle: this one is most likely closed too.
-		return metadata.idleTime() >= state.idleCutoffMillis() || metadata.acquireCount() >= state.limits().maxRequests()
-				|| state.idleSinceStale(metadata.releaseTimestamp());
+		return state.idleSinceStale(metadata.releaseTimestamp()) ? DiscardReason.PURGED_AFTER_RESET : null;
 	}
 
 }

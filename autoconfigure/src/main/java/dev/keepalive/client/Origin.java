@@ -1,13 +1,16 @@
 package dev.keepalive.client;
 
+import java.util.concurrent.atomic.LongAdder;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import dev.keepalive.client.KeepAlivePolicy.OriginPolicy;
 
 /**
- * One origin ({@code host:port}) the pool talks to: its configured policy, and what failures of its reused
- * connections taught. Thread-safe; written only on the rare failure path.
+ * One origin ({@code host:port}) the pool talks to: its configured policy, what its connections advertised,
+ * what failures of its reused connections taught, and counts of what happened. Thread-safe; counters are
+ * lock-free, and the only lock is on the rare learning path.
  */
 public final class Origin {
 
@@ -19,14 +22,37 @@ public final class Origin {
 
 	private final KeepAlivePolicy.Learning learning;
 
+	private final KeepAliveClientEvents events;
+
+	private final RecentActivity recent;
+
+	private final LongAdder[] discards = new LongAdder[DiscardReason.values().length];
+
+	private final LongAdder resets = new LongAdder();
+
+	private final LongAdder resends = new LongAdder();
+
 	private volatile long learntIdleCutoffMillis = Long.MAX_VALUE;
 
 	private volatile long staleSinceMillis = Long.MIN_VALUE;
 
-	Origin(String key, OriginPolicy policy, KeepAlivePolicy.Learning learning) {
+	private volatile long lastResetMillis = -1;
+
+	private volatile long advertisedTimeoutSeconds = -1;
+
+	private volatile ReuseLimits lastLimits;
+
+	Origin(String key, OriginPolicy policy, KeepAlivePolicy.Learning learning, KeepAliveClientEvents events,
+			RecentActivity recent) {
 		this.key = key;
 		this.policy = policy;
 		this.learning = learning;
+		this.events = events;
+		this.recent = recent;
+		this.lastLimits = policy.limits(null);
+		for (int i = 0; i < this.discards.length; i++) {
+			this.discards[i] = new LongAdder();
+		}
 	}
 
 	/**
@@ -56,6 +82,98 @@ public final class Origin {
 	 */
 	public long staleSinceMillis() {
 		return this.staleSinceMillis;
+	}
+
+	/**
+	 * The {@code timeout} the origin's connections last advertised.
+	 * @return seconds, or -1 if none advertised one
+	 */
+	public long advertisedTimeoutSeconds() {
+		return this.advertisedTimeoutSeconds;
+	}
+
+	/**
+	 * How long the origin's idle connections are reused now: from the last limits a connection learnt, the
+	 * default or a host override, lowered by what failures taught when nothing is advertised.
+	 * @return the idle cutoff in milliseconds
+	 */
+	public long effectiveIdleCutoffMillis() {
+		ReuseLimits limits = this.lastLimits;
+		return (limits.source() == ReuseLimits.Source.DEFAULT)
+				? Math.min(limits.idleCutoffMillis(), this.learntIdleCutoffMillis) : limits.idleCutoffMillis();
+	}
+
+	/**
+	 * Where the effective idle cutoff comes from.
+	 * @return {@code advertised}, {@code default}, {@code learnt} or {@code host}
+	 */
+	public String effectiveIdleCutoffSource() {
+		ReuseLimits limits = this.lastLimits;
+		return switch (limits.source()) {
+			case ADVERTISED -> "advertised";
+			case HOST_OVERRIDE -> "host";
+			case DEFAULT -> (this.learntIdleCutoffMillis < limits.idleCutoffMillis()) ? "learnt" : "default";
+		};
+	}
+
+	/**
+	 * Connections discarded for a reason.
+	 * @param reason the reason
+	 * @return the count so far
+	 */
+	public long discarded(DiscardReason reason) {
+		return this.discards[reason.ordinal()].sum();
+	}
+
+	/**
+	 * Connection-level failures (reset, early close) of requests to this origin.
+	 * @return the count so far
+	 */
+	public long resets() {
+		return this.resets.sum();
+	}
+
+	/**
+	 * Requests to this origin resent on a new connection.
+	 * @return the count so far
+	 */
+	public long resends() {
+		return this.resends.sum();
+	}
+
+	/**
+	 * When the last connection-level failure happened.
+	 * @return epoch milliseconds, or -1 if never
+	 */
+	public long lastResetMillis() {
+		return this.lastResetMillis;
+	}
+
+	void connectionDiscarded(DiscardReason reason) {
+		this.discards[reason.ordinal()].increment();
+		this.events.connectionDiscarded(this, reason);
+	}
+
+	void limitsLearnt(ReuseLimits limits, KeepAliveHeader header) {
+		this.lastLimits = limits;
+		if (header != null && header.hasTimeout()) {
+			this.advertisedTimeoutSeconds = header.timeoutSeconds();
+			this.events.timeoutAdvertised(this, header.timeoutSeconds());
+		}
+	}
+
+	/**
+	 * A request to this origin failed at the connection level.
+	 * @param resent whether it goes out again
+	 */
+	void resetObserved(boolean resent) {
+		long now = System.currentTimeMillis();
+		this.resets.increment();
+		if (resent) {
+			this.resends.increment();
+		}
+		this.lastResetMillis = now;
+		this.recent.reset(resent, now);
 	}
 
 	/**

@@ -18,14 +18,36 @@ public final class Origins {
 
 	private final KeepAlivePolicy policy;
 
+	private final KeepAliveClientEvents events;
+
+	private final RecentActivity recent = new RecentActivity();
+
 	private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+
+	/**
+	 * Create a registry that tells no one what happens.
+	 * @param policy the policy each origin's connections follow
+	 */
+	public Origins(KeepAlivePolicy policy) {
+		this(policy, KeepAliveClientEvents.NONE);
+	}
 
 	/**
 	 * Create a registry.
 	 * @param policy the policy each origin's connections follow
+	 * @param events told what the pool does and learns
 	 */
-	public Origins(KeepAlivePolicy policy) {
+	public Origins(KeepAlivePolicy policy, KeepAliveClientEvents events) {
 		this.policy = policy;
+		this.events = events;
+	}
+
+	/**
+	 * Resets and resends of the last five minutes, all origins together.
+	 * @return the recent activity
+	 */
+	public RecentActivity recent() {
+		return this.recent;
 	}
 
 	/**
@@ -64,7 +86,7 @@ public final class Origins {
 			// Unparseable: served with the defaults below.
 		}
 		if (host == null) {
-			return new Origin(String.valueOf(url), this.policy.forOrigin(null, port), this.policy.learning());
+			return newOrigin(String.valueOf(url), null, port);
 		}
 		String key = HostKey.of(host, port);
 		Origin origin = this.origins.get(key);
@@ -74,10 +96,13 @@ public final class Origins {
 		String originHost = host;
 		int originPort = port;
 		if (this.origins.size() >= MAX_ORIGINS) {
-			return new Origin(key, this.policy.forOrigin(originHost, originPort), this.policy.learning());
+			return newOrigin(key, originHost, originPort);
 		}
-		return this.origins.computeIfAbsent(key,
-				(k) -> new Origin(k, this.policy.forOrigin(originHost, originPort), this.policy.learning()));
+		return this.origins.computeIfAbsent(key, (k) -> newOrigin(k, originHost, originPort));
+	}
+
+	private Origin newOrigin(String key, String host, int port) {
+		return new Origin(key, this.policy.forOrigin(host, port), this.policy.learning(), this.events, this.recent);
 	}
 
 }

@@ -8,9 +8,8 @@ import java.time.Duration;
  */
 public final class KeepAliveAdvertisement {
 
-	private volatile String header;
-
-	private volatile boolean tomcat;
+	/** Header, timeout and engine change together, so they are published together. */
+	private volatile Snapshot snapshot = Snapshot.NONE;
 
 	private volatile boolean draining;
 
@@ -23,27 +22,23 @@ public final class KeepAliveAdvertisement {
 	 * header itself when the request carries {@code Connection: keep-alive}
 	 */
 	public void advertise(Duration idleTimeout, int maxRequests, boolean tomcat) {
-		this.header = "timeout=" + idleTimeout.toSeconds() + ((maxRequests > 0) ? ", max=" + maxRequests : "");
-		this.tomcat = tomcat;
+		long seconds = idleTimeout.toSeconds();
+		this.snapshot = new Snapshot("timeout=" + seconds + ((maxRequests > 0) ? ", max=" + maxRequests : ""), seconds,
+				tomcat);
 	}
 
 	/** The header value, or {@code null} while nothing finite is known. */
 	public String header() {
-		return this.header;
+		return this.snapshot.header();
 	}
 
 	/** The advertised timeout in seconds, or -1 when nothing is advertised. */
 	public long timeoutSeconds() {
-		String header = this.header;
-		if (header == null) {
-			return -1;
-		}
-		int comma = header.indexOf(',');
-		return Long.parseLong(header.substring("timeout=".length(), (comma < 0) ? header.length() : comma));
+		return this.snapshot.timeoutSeconds();
 	}
 
 	boolean isTomcat() {
-		return this.tomcat;
+		return this.snapshot.tomcat();
 	}
 
 	/** Responses from now on ask clients to close their connection. */
@@ -53,6 +48,12 @@ public final class KeepAliveAdvertisement {
 
 	public boolean isDraining() {
 		return this.draining;
+	}
+
+	private record Snapshot(String header, long timeoutSeconds, boolean tomcat) {
+
+		static final Snapshot NONE = new Snapshot(null, -1, false);
+
 	}
 
 }

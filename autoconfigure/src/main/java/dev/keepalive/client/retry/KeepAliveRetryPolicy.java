@@ -60,6 +60,16 @@ public class KeepAliveRetryPolicy implements RetryPolicy {
 	}
 
 	/**
+	 * What the engine saw of the current (or last) attempt.
+	 * @param context the retry context
+	 * @return the facts, or {@code null} before the first attempt
+	 */
+	public static ExchangeFacts facts(RetryContext context) {
+		Attempt attempt = (Attempt) context.getAttribute(ATTEMPT);
+		return (attempt != null) ? attempt.facts() : null;
+	}
+
+	/**
 	 * What the caller gets when no resend follows: a refusal that says why, with the failure as its cause, or
 	 * the failure itself when it was not a connection failure.
 	 * @param context the retry context
@@ -89,10 +99,14 @@ public class KeepAliveRetryPolicy implements RetryPolicy {
 		ResendDecision decision = (attempt != null) ? this.rule.decide(attempt.method(), attempt.headers(),
 				attempt.facts(), throwable, context.getRetryCount()) : ResendDecision.NOT_A_CONNECTION_FAILURE;
 		context.setAttribute(DECISION, decision);
+		if (decision.verdict() == ResendDecision.Verdict.NOT_A_CONNECTION_FAILURE) {
+			return;
+		}
+		attempt.facts().resetObserved(decision.resend());
 		if (decision.staleConnection()) {
 			attempt.facts().reusedConnectionFailed();
 		}
-		if (logger.isDebugEnabled() && decision.verdict() != ResendDecision.Verdict.NOT_A_CONNECTION_FAILURE) {
+		if (logger.isDebugEnabled()) {
 			logger.debug("keepalive: " + attempt.method() + " to " + attempt.facts().origin() + " failed on a "
 					+ (attempt.facts().reused() ? "reused" : "new") + " connection (" + throwable + "): "
 					+ (decision.resend() ? "resending on a new connection" : "not resent: " + decision.explanation()));

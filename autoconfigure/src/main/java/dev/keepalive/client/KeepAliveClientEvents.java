@@ -1,0 +1,61 @@
+package dev.keepalive.client;
+
+/**
+ * Told what the pool does and learns, for metrics. Called on event-loop and pool threads: implementations
+ * must be quick and must not block. Declare beans of this type; all are called.
+ */
+public interface KeepAliveClientEvents {
+
+	/** No-op events. */
+	KeepAliveClientEvents NONE = new KeepAliveClientEvents() {
+	};
+
+	/**
+	 * The pool closed a connection instead of handing it out again.
+	 * @param origin the connection's origin
+	 * @param reason why
+	 */
+	default void connectionDiscarded(Origin origin, DiscardReason reason) {
+	}
+
+	/**
+	 * A connection learnt the idle timeout its server advertises.
+	 * @param origin the connection's origin
+	 * @param timeoutSeconds the advertised {@code timeout}
+	 */
+	default void timeoutAdvertised(Origin origin, long timeoutSeconds) {
+	}
+
+	/**
+	 * Combine several.
+	 * @param events the events to call, in order
+	 * @return one that calls them all
+	 */
+	static KeepAliveClientEvents of(java.util.List<KeepAliveClientEvents> events) {
+		if (events.isEmpty()) {
+			return NONE;
+		}
+		if (events.size() == 1) {
+			return events.get(0);
+		}
+		KeepAliveClientEvents[] all = events.toArray(KeepAliveClientEvents[]::new);
+		return new KeepAliveClientEvents() {
+
+			@Override
+			public void connectionDiscarded(Origin origin, DiscardReason reason) {
+				for (KeepAliveClientEvents each : all) {
+					each.connectionDiscarded(origin, reason);
+				}
+			}
+
+			@Override
+			public void timeoutAdvertised(Origin origin, long timeoutSeconds) {
+				for (KeepAliveClientEvents each : all) {
+					each.timeoutAdvertised(origin, timeoutSeconds);
+				}
+			}
+
+		};
+	}
+
+}

@@ -1,0 +1,57 @@
+package dev.keepalive.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.keepalive.client.DiscardReason;
+import dev.keepalive.client.KeepAliveClientEvents;
+import dev.keepalive.client.Origin;
+
+/**
+ * Records what the pool does: {@code keepalive.client.connections.discarded} by reason and
+ * {@code keepalive.client.advertised.timeout}, tagged with the (bounded) origin.
+ */
+public class KeepAliveClientMetrics implements KeepAliveClientEvents {
+
+	/** Connections the pool closed instead of reusing; tags {@code reason}, {@code origin}. */
+	public static final String DISCARDED = "keepalive.client.connections.discarded";
+
+	/** Idle timeouts servers advertised, in seconds; tag {@code origin}. */
+	public static final String ADVERTISED_TIMEOUT = "keepalive.client.advertised.timeout";
+
+	private final MeterRegistry registry;
+
+	private final OriginTags origins;
+
+	/**
+	 * Create the metrics.
+	 * @param registry where to record
+	 * @param origins the bounded origin tag
+	 */
+	public KeepAliveClientMetrics(MeterRegistry registry, OriginTags origins) {
+		this.registry = registry;
+		this.origins = origins;
+	}
+
+	@Override
+	public void connectionDiscarded(Origin origin, DiscardReason reason) {
+		Counter.builder(DISCARDED)
+			.description("Pooled connections closed instead of reused, by reason")
+			.tag("reason", reason.tag())
+			.tag("origin", this.origins.of(origin))
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void timeoutAdvertised(Origin origin, long timeoutSeconds) {
+		DistributionSummary.builder(ADVERTISED_TIMEOUT)
+			.description("Keep-Alive timeouts advertised by servers")
+			.baseUnit("seconds")
+			.tag("origin", this.origins.of(origin))
+			.register(this.registry)
+			.record(timeoutSeconds);
+	}
+
+}

@@ -1,0 +1,91 @@
+package dev.keepalive.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.retry.RetryCallback;
+import org.springframework.retry.RetryContext;
+
+import dev.keepalive.client.ExchangeFacts;
+import dev.keepalive.client.retry.KeepAliveRetryListener;
+import dev.keepalive.client.retry.KeepAliveRetryPolicy;
+import dev.keepalive.client.retry.ResendDecision;
+
+/**
+ * Records every connection-level failure and what was decided about it: {@code keepalive.client.resets}
+ * (tags {@code reused}, {@code resent}), {@code keepalive.client.retries} (tag {@code outcome}) and
+ * {@code keepalive.client.retries.refused} (tag {@code reason}), each also tagged with the bounded origin.
+ */
+public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
+
+	/** Connection-level failures (reset, early close); tags {@code reused}, {@code resent}, {@code origin}. */
+	public static final String RESETS = "keepalive.client.resets";
+
+	/** Resends; tags {@code outcome} ({@code success}, {@code failure}), {@code origin}. */
+	public static final String RETRIES = "keepalive.client.retries";
+
+	/** Connection-level failures not resent; tags {@code reason}, {@code origin}. */
+	public static final String REFUSED = "keepalive.client.retries.refused";
+
+	private final MeterRegistry registry;
+
+	private final OriginTags origins;
+
+	/**
+	 * Create the metrics.
+	 * @param registry where to record
+	 * @param origins the bounded origin tag
+	 */
+	public KeepAliveRetryMetrics(MeterRegistry registry, OriginTags origins) {
+		this.registry = registry;
+		this.origins = origins;
+	}
+
+	@Override
+	public <T, E extends Throwable> void onError(RetryContext context, RetryCallback<T, E> callback,
+			Throwable throwable) {
+		ResendDecision decision = KeepAliveRetryPolicy.decision(context);
+		if (decision == null || decision.verdict() == ResendDecision.Verdict.NOT_A_CONNECTION_FAILURE) {
+			return;
+		}
+		ExchangeFacts facts = KeepAliveRetryPolicy.facts(context);
+		String origin = this.origins.of((facts != null) ? facts.origin() : null);
+		Counter.builder(RESETS)
+			.description("Requests that failed because the connection broke (reset, close before the response)")
+			.tag("reused", String.valueOf(facts != null && facts.reused()))
+			.tag("resent", String.valueOf(decision.resend()))
+			.tag("origin", origin)
+			.register(this.registry)
+			.increment();
+		if (decision.refused()) {
+			Counter.builder(REFUSED)
+				.description("Connection-level failures that were not resent, by reason")
+				.tag("reason", decision.verdict().tag())
+				.tag("origin", origin)
+				.register(this.registry)
+				.increment();
+		}
+		if (context.getRetryCount() > 1) {
+			// The attempt that failed was itself a resend.
+			retry("failure", origin);
+		}
+	}
+
+	@Override
+	public <T, E extends Throwable> void onSuccess(RetryContext context, RetryCallback<T, E> callback, T result) {
+		if (context.getRetryCount() > 0) {
+			ExchangeFacts facts = KeepAliveRetryPolicy.facts(context);
+			retry("success", this.origins.of((facts != null) ? facts.origin() : null));
+		}
+	}
+
+	private void retry(String outcome, String origin) {
+		Counter.builder(RETRIES)
+			.description("Requests resent on a new connection, by outcome")
+			.tag("outcome", outcome)
+			.tag("origin", origin)
+			.register(this.registry)
+			.increment();
+	}
+
+}
