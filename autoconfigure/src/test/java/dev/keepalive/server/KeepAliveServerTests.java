@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.keepalive.testsupport.ServerApps;
 import dev.keepalive.testsupport.RawHttp;
 import dev.keepalive.testsupport.RawHttp.Response;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,9 @@
-package dev.keepalive.server;
+package dev.keepalive.testsupport;
 
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
 import jakarta.servlet.http.HttpServletResponse;
-
-import dev.keepalive.testsupport.IsolatedReactorResources;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -26,24 +24,24 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Boot server apps with the starter, on Tomcat, Jetty or Reactor Netty, serving the same endpoints.
  */
-final class ServerApps {
+public final class ServerApps {
 
 	private ServerApps() {
 	}
 
-	static ConfigurableApplicationContext tomcat(String... args) {
+	public static ConfigurableApplicationContext tomcat(String... args) {
 		return start(WebApplicationType.SERVLET, TomcatApp.class, args);
 	}
 
-	static ConfigurableApplicationContext jetty(String... args) {
+	public static ConfigurableApplicationContext jetty(String... args) {
 		return start(WebApplicationType.SERVLET, JettyApp.class, args);
 	}
 
-	static ConfigurableApplicationContext netty(String... args) {
+	public static ConfigurableApplicationContext netty(String... args) {
 		return start(WebApplicationType.REACTIVE, NettyApp.class, args);
 	}
 
-	static int port(ConfigurableApplicationContext context) {
+	public static int port(ConfigurableApplicationContext context) {
 		return ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
 
@@ -57,7 +55,7 @@ final class ServerApps {
 	}
 
 	@RestController
-	static class Endpoints {
+	public static class Endpoints {
 
 		@GetMapping("/hello")
 		String hello() {
