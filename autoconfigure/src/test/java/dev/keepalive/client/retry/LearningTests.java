@@ -10,6 +10,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.keepalive.client.DiscardReason;
+import dev.keepalive.client.Origin;
+import dev.keepalive.client.Origins;
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.ClientKind;
 import dev.keepalive.testsupport.KeepAlivePeer;
@@ -34,6 +37,10 @@ class LearningTests {
 			this.runner.run((context) -> {
 				requestsAfterGapsOf(1700, 4, kind.client(context), peer);
 				assertThat(peer.racesLost()).as("reused connections that hit the closed path").isEqualTo(1);
+				Origin origin = context.getBean(Origins.class).all().iterator().next();
+				assertThat(origin.learntIdleCutoffMillis()).as("1.7 s less the margin, raised to the floor").isEqualTo(1000);
+				assertThat(origin.effectiveIdleCutoffSource()).isEqualTo("learnt");
+				assertThat(origin.discarded(DiscardReason.LEARNT_TIMEOUT)).isPositive();
 			});
 		}
 	}
