@@ -1,0 +1,272 @@
+package dev.keepalive.samples.benchmark;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The starter against the plain Boot-configured client, measured in one run: throughput, p50 and p99 latency
+ * of RestClient and WebClient, sequential and with concurrency 8 and 64, against a local server that
+ * advertises a long keep-alive timeout (no connection is near its timeout, so both should reuse alike). Plain
+ * and starter alternate within each round so that drift hits both. Reports the ratios starter / plain and
+ * the requests per connection of both.
+ * <p>
+ * Arguments: {@code --seconds=<n>} per measurement (default 5), {@code --rounds=<n>} (default 3),
+ * {@code --warmup=<n>} seconds per variant and scenario (default 3), {@code --concurrency=1,8,64}.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+public class ClientBenchmark {
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		int seconds = Integer.parseInt(options.getOrDefault("seconds", "5"));
+		int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
+		int warmup = Integer.parseInt(options.getOrDefault("warmup", "3"));
+		int[] concurrencies = Arrays.stream(options.getOrDefault("concurrency", "1,8,64").split(","))
+			.mapToInt(Integer::parseInt)
+			.toArray();
+
+		LoopResources serverLoops = LoopResources.create("bench-server", 1, true);
+		Server plainServer = Server.start(serverLoops);
+		Server starterServer = Server.start(serverLoops);
+		ConfigurableApplicationContext plain = client(false);
+		ConfigurableApplicationContext starter = client(true);
+		Variant[] variants = { new Variant("plain", plain, plainServer), new Variant("starter", starter, starterServer) };
+
+		System.out.printf("%nJava %s, %d processors; %d s per measurement, %d rounds, plain and starter alternating.%n",
+				System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), seconds, rounds);
+		List<String[]> table = new ArrayList<>();
+		for (String kind : List.of("RestClient", "WebClient")) {
+			for (int concurrency : concurrencies) {
+				Map<String, Result> totals = new LinkedHashMap<>();
+				for (Variant variant : variants) {
+					measure(kind, variant, concurrency, Duration.ofSeconds(warmup));
+					totals.put(variant.name(), new Result());
+				}
+				for (int round = 0; round < rounds; round++) {
+					for (int i = 0; i < variants.length; i++) {
+						Variant variant = variants[(round % 2 == 0) ? i : variants.length - 1 - i];
+						totals.get(variant.name()).add(measure(kind, variant, concurrency, Duration.ofSeconds(seconds)));
+					}
+				}
+				Result a = totals.get("plain");
+				Result b = totals.get("starter");
+				table.add(new String[] { kind, String.valueOf(concurrency), rps(a), rps(b), ratio(b.rps(), a.rps()),
+						micros(a.p50()), micros(b.p50()), ratio(b.p50(), a.p50()), micros(a.p99()), micros(b.p99()),
+						ratio(b.p99(), a.p99()) });
+				System.out.printf("  %s concurrency %d done%n", kind, concurrency);
+			}
+		}
+		System.out.printf("%n| client | concurrency | plain req/s | starter req/s | ratio | plain p50 µs | starter p50 µs | ratio"
+				+ " | plain p99 µs | starter p99 µs | ratio |%n|---|---|---|---|---|---|---|---|---|---|---|%n");
+		for (String[] row : table) {
+			System.out.println("| " + String.join(" | ", row) + " |");
+		}
+		for (Variant variant : variants) {
+			System.out.printf("%n%s: %d requests over %d connections = %.0f requests per connection", variant.name(),
+					variant.server().requests.get(), variant.server().connections.get(),
+					variant.server().requests.get() / (double) Math.max(1, variant.server().connections.get()));
+		}
+		System.out.println();
+		plain.close();
+		starter.close();
+		plainServer.server().disposeNow();
+		starterServer.server().disposeNow();
+		serverLoops.disposeLater().block();
+		System.exit(0);
+	}
+
+	private static ConfigurableApplicationContext client(boolean starter) {
+		return new SpringApplicationBuilder(ClientBenchmark.class).web(WebApplicationType.NONE)
+			.logStartupInfo(false)
+			.run("--spring.main.banner-mode=off", "--logging.level.root=WARN", "--keepalive.client.enabled=" + starter);
+	}
+
+	private static Sample measure(String kind, Variant variant, int concurrency, Duration duration) throws Exception {
+		String url = "http://127.0.0.1:" + variant.server().server().port() + "/";
+		long deadline = System.nanoTime() + duration.toNanos();
+		Latencies latencies = new Latencies();
+		long start = System.nanoTime();
+		if (kind.equals("RestClient")) {
+			RestClient client = variant.context().getBean(RestClient.Builder.class).build();
+			CountDownLatch done = new CountDownLatch(concurrency);
+			for (int t = 0; t < concurrency; t++) {
+				Thread thread = new Thread(() -> {
+					while (System.nanoTime() < deadline) {
+						long t0 = System.nanoTime();
+						client.get().uri(url).retrieve().body(String.class);
+						latencies.record(System.nanoTime() - t0);
+					}
+					done.countDown();
+				});
+				thread.start();
+			}
+			done.await();
+		}
+		else {
+			WebClient client = variant.context().getBean(WebClient.Builder.class).build();
+			Flux.<Integer>generate((sink) -> sink.next(1))
+				.takeWhile((i) -> System.nanoTime() < deadline)
+				.flatMap((i) -> Mono.defer(() -> {
+					long t0 = System.nanoTime();
+					return client.get()
+						.uri(url)
+						.retrieve()
+						.bodyToMono(String.class)
+						.doOnSuccess((body) -> latencies.record(System.nanoTime() - t0));
+				}), concurrency)
+				.blockLast();
+		}
+		long elapsed = System.nanoTime() - start;
+		return latencies.sample(elapsed);
+	}
+
+	private static String rps(Result result) {
+		return String.format(Locale.ROOT, "%.0f", result.rps());
+	}
+
+	private static String micros(double nanos) {
+		return String.format(Locale.ROOT, "%.0f", nanos / 1000);
+	}
+
+	private static String ratio(double b, double a) {
+		return String.format(Locale.ROOT, "%.3f", b / a);
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (String arg : args) {
+			if (arg.startsWith("--") && arg.contains("=")) {
+				options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+			}
+		}
+		return options;
+	}
+
+	private record Variant(String name, ConfigurableApplicationContext context, Server server) {
+	}
+
+	/** A local server that answers every request at once and advertises a long keep-alive timeout. */
+	private record Server(DisposableServer server, AtomicInteger connections, AtomicLong requests) {
+
+		static Server start(LoopResources loops) {
+			AtomicInteger connections = new AtomicInteger();
+			AtomicLong requests = new AtomicLong();
+			DisposableServer server = HttpServer.create()
+				.host("127.0.0.1")
+				.port(0)
+				.runOn(loops)
+				.doOnChannelInit((observer, channel, address) -> connections.incrementAndGet())
+				.handle((request, response) -> {
+					requests.incrementAndGet();
+					return response.header("Keep-Alive", "timeout=60").sendString(Mono.just("ok"));
+				})
+				.bindNow();
+			return new Server(server, connections, requests);
+		}
+
+	}
+
+	/** Per-thread latency buffers, merged when a measurement ends: recording takes no lock. */
+	private static final class Latencies {
+
+		private final List<Buffer> buffers = new CopyOnWriteArrayList<>();
+
+		private final ThreadLocal<Buffer> current = ThreadLocal.withInitial(() -> {
+			Buffer buffer = new Buffer();
+			this.buffers.add(buffer);
+			return buffer;
+		});
+
+		void record(long nanos) {
+			this.current.get().add(nanos);
+		}
+
+		Sample sample(long elapsedNanos) {
+			long[] all = new long[this.buffers.stream().mapToInt((buffer) -> buffer.size).sum()];
+			int at = 0;
+			for (Buffer buffer : this.buffers) {
+				System.arraycopy(buffer.values, 0, all, at, buffer.size);
+				at += buffer.size;
+			}
+			Arrays.sort(all);
+			return new Sample(all.length, elapsedNanos, percentile(all, 0.50), percentile(all, 0.99));
+		}
+
+		private static long percentile(long[] sorted, double p) {
+			return (sorted.length == 0) ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+		}
+
+		private static final class Buffer {
+
+			private long[] values = new long[1 << 16];
+
+			private int size;
+
+			void add(long value) {
+				if (this.size == this.values.length) {
+					this.values = Arrays.copyOf(this.values, this.size * 2);
+				}
+				this.values[this.size++] = value;
+			}
+
+		}
+
+	}
+
+	private record Sample(int requests, long elapsedNanos, long p50, long p99) {
+	}
+
+	/** Samples of one variant and scenario across rounds: throughput summed, percentiles averaged. */
+	private static final class Result {
+
+		private long requests;
+
+		private long elapsedNanos;
+
+		private final List<Sample> samples = new ArrayList<>();
+
+		void add(Sample sample) {
+			this.requests += sample.requests();
+			this.elapsedNanos += sample.elapsedNanos();
+			this.samples.add(sample);
+		}
+
+		double rps() {
+			return this.requests / (this.elapsedNanos / 1e9);
+		}
+
+		double p50() {
+			return this.samples.stream().mapToLong(Sample::p50).average().orElse(0);
+		}
+
+		double p99() {
+			return this.samples.stream().mapToLong(Sample::p99).average().orElse(0);
+		}
+
+	}
+
+}

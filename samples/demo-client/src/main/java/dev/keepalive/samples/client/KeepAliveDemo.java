@@ -1,0 +1,203 @@
+package dev.keepalive.samples.client;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.keepalive.client.Origin;
+import dev.keepalive.client.Origins;
+import dev.keepalive.samples.server.DemoServerApplication;
+
+/**
+ * The seed article's scenario, run twice: a Tomcat server with a 2 s keep-alive timeout, a few ms of network
+ * between it and the client, and the three Spring clients sending GETs after idle gaps around those 2 s —
+ * first as plain Spring Boot, then with the starter. Prints what happened per client and writes a chart.
+ * <p>
+ * A request loses the race when it reaches Tomcat after Tomcat closed the connection but leaves the client
+ * before Tomcat's FIN arrives: a window twice the one-way delay wide, around the 2 s mark.
+ * <p>
+ * Arguments: {@code --delay=<ms>} one-way network delay (default 10), {@code --gaps=<ms,ms,...>} idle gaps
+ * (default 1960 to 2040 every 5), {@code --rounds=<n>} passes over the gaps (default 1).
+ */
+public final class KeepAliveDemo {
+
+	/** Every 5 ms across Tomcat's close at 2 s, which lands a little differently for each connection. */
+	private static final int[] DEFAULT_GAPS = IntStream.iterate(1960, (gap) -> gap <= 2040, (gap) -> gap + 5)
+		.toArray();
+
+	private KeepAliveDemo() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		Duration delay = Duration.ofMillis(Long.parseLong(options.getOrDefault("delay", "10")));
+		int[] gaps = options.containsKey("gaps")
+				? Arrays.stream(options.get("gaps").split(",")).mapToInt(Integer::parseInt).toArray()
+				: DEFAULT_GAPS;
+		int rounds = Integer.parseInt(options.getOrDefault("rounds", "1"));
+		Path chart = Path.of(System.getProperty("keepalive.demo.chart", "target/keepalive-demo.svg"));
+
+		try (ConfigurableApplicationContext server = DemoServerApplication.start("--server.port=0",
+				"--server.address=127.0.0.1")) {
+			int port = ((WebServerApplicationContext) server).getWebServer().getPort();
+			InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
+			System.out.printf("%nTomcat on port %d closes keep-alive connections idle for %s; the network between it"
+					+ " and the clients adds %d ms each way.%n", port, DemoServerApplication.KEEP_ALIVE_TIMEOUT,
+					delay.toMillis());
+			Run plain = run("Spring Boot alone (keepalive.client.enabled=false)", false, target, delay, gaps, rounds);
+			Run starter = run("Spring Boot with keepalive-spring-boot-starter", true, target, delay, gaps, rounds);
+			System.out.printf("%nFailed requests: %d of %d without the starter, %d of %d with it.%n", plain.failures(),
+					plain.requests(), starter.failures(), starter.requests());
+			SvgChart.write(chart, "Requests failed by idle gap (Tomcat keep-alive " + DemoServerApplication.KEEP_ALIVE_TIMEOUT
+					+ ", " + delay.toMillis() + " ms one-way delay)",
+					List.of(new SvgChart.Series("without the starter", "#d62728", plain.rateByGap()),
+							new SvgChart.Series("with the starter", "#2ca02c", starter.rateByGap())));
+			System.out.printf("Chart: %s%n%n", chart.toAbsolutePath().normalize());
+		}
+		System.exit(0);
+	}
+
+	private static Run run(String title, boolean starter, InetSocketAddress target, Duration delay, int[] gaps,
+			int rounds) throws Exception {
+		System.out.printf("%n== %s%n", title);
+		try (ConfigurableApplicationContext context = DemoClientApplication.start(starter)) {
+			Map<String, CompletableFuture<ClientResult>> running = new LinkedHashMap<>();
+			DemoClientApplication.clients(context).forEach((name, client) -> running.put(name,
+					CompletableFuture.supplyAsync(() -> exercise(name, client, target, delay, gaps, rounds, context))));
+			Map<String, ClientResult> results = new LinkedHashMap<>();
+			running.forEach((name, result) -> results.put(name, result.join()));
+			System.out.printf("  %-13s %8s %8s  %-44s %8s %16s%n", "client", "requests", "failed", "root causes",
+					"resends", "new connections");
+			results.forEach((name, result) -> System.out.printf("  %-13s %8d %8d  %-44s %8d %16d%n", name,
+					result.outcomes().size(), result.failures(), result.causes(), result.resends(), result.connections()));
+			Run run = new Run(results);
+			System.out.printf("  failed, by idle gap: %s%n", run.rateByGap()
+				.entrySet()
+				.stream()
+				.map((entry) -> entry.getKey() + " ms " + Math.round(entry.getValue() * 100) + "%")
+				.collect(Collectors.joining(", ")));
+			return run;
+		}
+	}
+
+	private static ClientResult exercise(String name, Function<String, String> client, InetSocketAddress target,
+			Duration delay, int[] gaps, int rounds, ConfigurableApplicationContext context) {
+		try (DelayingRelay relay = new DelayingRelay(target, delay)) {
+			String url = "http://127.0.0.1:" + relay.port() + "/hello";
+			List<Outcome> outcomes = new ArrayList<>();
+			for (int round = 0; round < rounds; round++) {
+				for (int gap : gaps) {
+					try {
+						client.apply(url); // a connection that has just carried a request
+					}
+					catch (RuntimeException ex) {
+						// Counted only for the measured request below.
+					}
+					Thread.sleep(gap);
+					try {
+						client.apply(url);
+						outcomes.add(new Outcome(gap, null));
+					}
+					catch (RuntimeException ex) {
+						outcomes.add(new Outcome(gap, rootCause(ex)));
+					}
+				}
+			}
+			return new ClientResult(outcomes, resends(context, relay.port()), relay.connections());
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(name + " could not run", ex);
+		}
+	}
+
+	/** Resends the starter made to this relay's origin; plain Boot makes none. */
+	private static long resends(ConfigurableApplicationContext context, int port) {
+		return context.getBeanProvider(Origins.class)
+			.stream()
+			.flatMap((origins) -> origins.all().stream())
+			.filter((origin) -> origin.key().equals("127.0.0.1:" + port))
+			.mapToLong(Origin::resends)
+			.sum();
+	}
+
+	private static String rootCause(Throwable ex) {
+		Throwable root = ex;
+		for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 16; depth++) {
+			root = root.getCause();
+		}
+		String message = String.valueOf(root.getMessage());
+		if (message.contains("Connection reset")) {
+			return "connection reset";
+		}
+		if (message.contains("prematurely closed")) {
+			return "closed before response";
+		}
+		return root.getClass().getSimpleName();
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (String arg : args) {
+			if (arg.startsWith("--") && arg.contains("=")) {
+				options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+			}
+		}
+		return options;
+	}
+
+	private record Outcome(int gap, String failure) {
+	}
+
+	private record ClientResult(List<Outcome> outcomes, long resends, int connections) {
+
+		long failures() {
+			return this.outcomes.stream().filter((outcome) -> outcome.failure() != null).count();
+		}
+
+		String causes() {
+			Map<String, Long> causes = this.outcomes.stream()
+				.filter((outcome) -> outcome.failure() != null)
+				.collect(Collectors.groupingBy(Outcome::failure, TreeMap::new, Collectors.counting()));
+			return causes.isEmpty() ? "-"
+					: causes.entrySet().stream().map((e) -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
+		}
+
+	}
+
+	private record Run(Map<String, ClientResult> results) {
+
+		long failures() {
+			return this.results.values().stream().mapToLong(ClientResult::failures).sum();
+		}
+
+		long requests() {
+			return this.results.values().stream().mapToLong((result) -> result.outcomes().size()).sum();
+		}
+
+		TreeMap<Integer, Double> rateByGap() {
+			Map<Integer, List<Outcome>> byGap = this.results.values()
+				.stream()
+				.flatMap((result) -> result.outcomes().stream())
+				.collect(Collectors.groupingBy(Outcome::gap));
+			TreeMap<Integer, Double> rates = new TreeMap<>();
+			byGap.forEach((gap, outcomes) -> rates.put(gap,
+					outcomes.stream().filter((outcome) -> outcome.failure() != null).count() / (double) outcomes.size()));
+			return rates;
+		}
+
+	}
+
+}

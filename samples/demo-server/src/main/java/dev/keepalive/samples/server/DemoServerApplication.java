@@ -1,0 +1,52 @@
+package dev.keepalive.samples.server;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A plain Spring MVC application on embedded Tomcat with a short keep-alive timeout, like a Node service
+ * (5 s) or a load balancer behind it. With the starter it advertises that timeout on every response:
+ * {@code Keep-Alive: timeout=2}.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(DemoServerApplication.Hello.class)
+public class DemoServerApplication {
+
+	/** Tomcat's idle timeout for keep-alive connections. */
+	public static final String KEEP_ALIVE_TIMEOUT = "2s";
+
+	public static void main(String[] args) {
+		start(args);
+	}
+
+	/**
+	 * Start the server; arguments override the defaults ({@code --server.port=8080}, 2 s keep-alive).
+	 * @param args Spring Boot command-line arguments
+	 * @return the running application
+	 */
+	public static ConfigurableApplicationContext start(String... args) {
+		return new SpringApplicationBuilder(DemoServerApplication.class).web(WebApplicationType.SERVLET)
+			.logStartupInfo(false)
+			.properties("server.tomcat.keep-alive-timeout=" + KEEP_ALIVE_TIMEOUT, "spring.main.banner-mode=off",
+					"logging.level.root=WARN")
+			.run(args);
+	}
+
+	@RestController
+	static class Hello {
+
+		@GetMapping("/hello")
+		String hello() {
+			return "hello";
+		}
+
+	}
+
+}
