@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.client.reactive.ClientHttpRequest;
@@ -24,8 +23,9 @@ import dev.keepalive.client.ExchangeFacts;
 
 /**
  * Resends a WebClient request whose reused connection turned out to be closed, when {@link ResendRule} says
- * it is safe. Never blocks: the same {@link KeepAliveRetryPolicy} the blocking clients use decides inside a
- * reactive retry, and each attempt hands its {@link ExchangeFacts} to Reactor Netty in its own context.
+ * it is safe. Never blocks: the same {@link KeepAliveRetryPolicy} the blocking clients use decides, inside
+ * the reactive chain, once an attempt fails; each attempt hands its {@link ExchangeFacts} to Reactor Netty in
+ * its own context.
  * A body written as one value ({@code bodyValue}, form data) can be written again; a streamed body cannot.
  */
 public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
@@ -51,32 +51,47 @@ public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
 		return Mono.defer(() -> {
-			RetryContext context = this.policy.open(null);
-			this.listeners.forEach((listener) -> listener.open(context, null));
-			return Mono.defer(() -> attempt(context, request, next))
-				.retryWhen(Retry.from((signals) -> signals.concatMap((signal) -> afterFailure(context, signal.failure()))))
-				.doOnSuccess((response) -> {
-					this.listeners.forEach((listener) -> listener.onSuccess(context, null, response));
-					close(context, null);
-				})
-				.doOnError((error) -> close(context, error));
+			ExchangeFacts first = new ExchangeFacts();
+			// Only a broken connection under an exchange brings in the policy: a request that succeeds pays
+			// for no retry machinery.
+			return exchange(request, next, first).onErrorResume((ex) -> brokeUnder(first, ex), (ex) -> {
+				RetryContext context = this.policy.open(null);
+				this.listeners.forEach((listener) -> listener.open(context, null));
+				KeepAliveRetryPolicy.attempt(context, request.method(), request.headers(), first);
+				return afterFailure(context, request, next, ex)
+					.doOnSuccess((response) -> {
+						this.listeners.forEach((listener) -> listener.onSuccess(context, null, response));
+						close(context, null);
+					})
+					.doOnError((error) -> close(context, error));
+			});
 		});
 	}
 
-	private Mono<ClientResponse> attempt(RetryContext context, ClientRequest request, ExchangeFunction next) {
-		ExchangeFacts facts = new ExchangeFacts();
-		KeepAliveRetryPolicy.attempt(context, request.method(), request.headers(), facts);
+	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ExchangeFacts facts) {
 		return next.exchange(trackBody(request, facts))
 			.contextWrite((reactorContext) -> reactorContext.put(ExchangeFacts.CONTEXT_KEY, facts));
 	}
 
-	private Mono<?> afterFailure(RetryContext context, Throwable failure) {
+	private static boolean brokeUnder(ExchangeFacts facts, Throwable failure) {
+		return facts.requestStarted() && ResendRule.isConnectionFailure(failure);
+	}
+
+	/** Decide about a failed attempt; resend, and decide again about the resend, until the policy says no. */
+	private Mono<ClientResponse> afterFailure(RetryContext context, ClientRequest request, ExchangeFunction next,
+			Throwable failure) {
 		this.policy.registerThrowable(context, failure);
 		this.listeners.forEach((listener) -> listener.onError(context, null, failure));
-		if (this.policy.canRetry(context)) {
-			return this.backoff.isZero() ? Mono.just(0L) : Mono.delay(this.backoff);
+		if (!this.policy.canRetry(context)) {
+			return Mono.error(surface(context, failure));
 		}
-		return Mono.error(surface(context, failure));
+		Mono<ClientResponse> resend = Mono.defer(() -> {
+			ExchangeFacts facts = new ExchangeFacts();
+			KeepAliveRetryPolicy.attempt(context, request.method(), request.headers(), facts);
+			return exchange(request, next, facts).onErrorResume((ex) -> brokeUnder(facts, ex),
+					(ex) -> afterFailure(context, request, next, ex));
+		});
+		return this.backoff.isZero() ? resend : Mono.delay(this.backoff).then(resend);
 	}
 
 	/** Keeps the exception type WebClient callers expect; the refusal, with its cause, inside. */

@@ -50,11 +50,17 @@ public class ClientBenchmark {
 			.toArray();
 
 		LoopResources serverLoops = LoopResources.create("bench-server", 1, true);
-		Server plainServer = Server.start(serverLoops);
-		Server starterServer = Server.start(serverLoops);
-		ConfigurableApplicationContext plain = client(false);
-		ConfigurableApplicationContext starter = client(true);
-		Variant[] variants = { new Variant("plain", plain, plainServer), new Variant("starter", starter, starterServer) };
+		List<Variant> all = new ArrayList<>();
+		all.add(new Variant("plain", client("--keepalive.client.enabled=false"), Server.start(serverLoops)));
+		all.add(new Variant("starter", client(), Server.start(serverLoops)));
+		if (Boolean.parseBoolean(options.getOrDefault("diagnose", "false"))) {
+			// Where a cost comes from: the pool and its callbacks alone, without the resend layer.
+			all.add(new Variant("starter-no-retry", client("--keepalive.client.retry.enabled=false"),
+					Server.start(serverLoops)));
+			// The noise floor: plain against itself.
+			all.add(new Variant("plain-again", client("--keepalive.client.enabled=false"), Server.start(serverLoops)));
+		}
+		Variant[] variants = all.toArray(Variant[]::new);
 
 		System.out.printf("%nJava %s, %d processors; %d s per measurement, %d rounds, plain and starter alternating.%n",
 				System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), seconds, rounds);
@@ -73,10 +79,16 @@ public class ClientBenchmark {
 					}
 				}
 				Result a = totals.get("plain");
-				Result b = totals.get("starter");
-				table.add(new String[] { kind, String.valueOf(concurrency), rps(a), rps(b), ratio(b.rps(), a.rps()),
-						micros(a.p50()), micros(b.p50()), ratio(b.p50(), a.p50()), micros(a.p99()), micros(b.p99()),
-						ratio(b.p99(), a.p99()) });
+				for (Variant variant : variants) {
+					if (variant.name().equals("plain")) {
+						continue;
+					}
+					Result b = totals.get(variant.name());
+					String label = variant.name().equals("starter") ? kind : kind + " (" + variant.name() + ")";
+					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(b.rps(), a.rps()),
+							micros(a.p50()), micros(b.p50()), ratio(b.p50(), a.p50()), micros(a.p99()), micros(b.p99()),
+							ratio(b.p99(), a.p99()) });
+				}
 				System.out.printf("  %s concurrency %d done%n", kind, concurrency);
 			}
 		}
@@ -91,18 +103,20 @@ public class ClientBenchmark {
 					variant.server().requests.get() / (double) Math.max(1, variant.server().connections.get()));
 		}
 		System.out.println();
-		plain.close();
-		starter.close();
-		plainServer.server().disposeNow();
-		starterServer.server().disposeNow();
+		for (Variant variant : variants) {
+			variant.context().close();
+			variant.server().server().disposeNow();
+		}
 		serverLoops.disposeLater().block();
 		System.exit(0);
 	}
 
-	private static ConfigurableApplicationContext client(boolean starter) {
+	private static ConfigurableApplicationContext client(String... properties) {
+		List<String> args = new ArrayList<>(List.of("--spring.main.banner-mode=off", "--logging.level.root=WARN"));
+		args.addAll(List.of(properties));
 		return new SpringApplicationBuilder(ClientBenchmark.class).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
-			.run("--spring.main.banner-mode=off", "--logging.level.root=WARN", "--keepalive.client.enabled=" + starter);
+			.run(args.toArray(String[]::new));
 	}
 
 	private static Sample measure(String kind, Variant variant, int concurrency, Duration duration) throws Exception {
