@@ -75,7 +75,8 @@ public final class KeepAliveClientAutoConfiguration {
 			.metrics(true, () -> pools)
 			.evictionPredicate(new KeepAliveEvictionPredicate(policy, properties.getMaxLifeTime()))
 			.evictInBackground(properties.getEvictionInterval())
-			.pendingAcquireTimeout(properties.getPendingAcquireTimeout());
+			.pendingAcquireTimeout(properties.getPendingAcquireTimeout())
+			.pendingAcquireMaxCount(properties.getPendingAcquireMaxCount());
 		if (properties.getMaxConnections() != null) {
 			builder.maxConnections(properties.getMaxConnections());
 		}

@@ -58,6 +58,12 @@ public class KeepAliveClientProperties implements InitializingBean {
 	private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
 
 	/**
+	 * Maximum number of requests waiting for a pooled connection, per remote address; more fail at once.
+	 * Reactor Netty's default pool, which plain Boot uses, allows 500.
+	 */
+	private int pendingAcquireMaxCount = 500;
+
+	/**
 	 * Per-origin settings, keyed by "host" or "host:port", for origins behind a proxy or load balancer whose
 	 * idle timeout differs from what the origin advertises.
 	 */
@@ -133,6 +139,14 @@ public class KeepAliveClientProperties implements InitializingBean {
 		this.pendingAcquireTimeout = pendingAcquireTimeout;
 	}
 
+	public int getPendingAcquireMaxCount() {
+		return this.pendingAcquireMaxCount;
+	}
+
+	public void setPendingAcquireMaxCount(int pendingAcquireMaxCount) {
+		this.pendingAcquireMaxCount = pendingAcquireMaxCount;
+	}
+
 	public Map<String, Host> getHosts() {
 		return this.hosts;
 	}
@@ -168,6 +182,9 @@ public class KeepAliveClientProperties implements InitializingBean {
 		}
 		requirePositive("eviction-interval", this.evictionInterval);
 		requirePositive("pending-acquire-timeout", this.pendingAcquireTimeout);
+		if (this.pendingAcquireMaxCount < 1 && this.pendingAcquireMaxCount != -1) {
+			throw invalid("pending-acquire-max-count", this.pendingAcquireMaxCount, "must be at least 1, or -1 for no limit");
+		}
 		if (this.maxConnections != null && this.maxConnections < 1) {
 			throw invalid("max-connections", this.maxConnections, "must be at least 1; remove it for Reactor Netty's default");
 		}

@@ -2,12 +2,19 @@ package dev.keepalive.client;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.ClientKind;
 import dev.keepalive.testsupport.KeepAlivePeer;
+import dev.keepalive.testsupport.ScriptedPeer;
+import dev.keepalive.testsupport.ScriptedPeer.Action;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -25,6 +32,12 @@ import static org.awaitility.Awaitility.await;
  * all three on the same pool.
  */
 class KeepAlivePoolBehaviourTests {
+
+	private static final ExecutorService POOL = Executors.newFixedThreadPool(40, (runnable) -> {
+		Thread thread = new Thread(runnable, "pool-behaviour-caller");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final ApplicationContextRunner runner = ClientContext.runner();
 
@@ -131,6 +144,21 @@ class KeepAlivePoolBehaviourTests {
 				ClientKind.WEB_CLIENT.client(context).apply(peer.url("/first"));
 				await().atMost(Duration.ofMillis(1800)).until(() -> peer.closedByClient() == 1);
 				assertThat(peer.closedByPeer()).isZero();
+			});
+		}
+	}
+
+	@Test
+	void queuesRequestsBeyondTheConnectionLimitAsPlainBootDoes() throws IOException {
+		// 40 requests at once on 4 connections: 36 wait. Reactor Netty's builder would allow only 8 to wait.
+		try (ScriptedPeer peer = ScriptedPeer.start((request) -> Action.OK, Duration.ofMillis(100))) {
+			this.runner.withPropertyValues("keepalive.client.max-connections=4").run((context) -> {
+				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
+				List<CompletableFuture<String>> calls = IntStream.range(0, 40)
+					.mapToObj((i) -> CompletableFuture.supplyAsync(() -> client.apply(peer.url("/")), POOL))
+					.toList();
+				assertThat(calls).allSatisfy((call) -> assertThat(call.join()).isEqualTo("ok"));
+				assertThat(peer.connections()).isEqualTo(4);
 			});
 		}
 	}

@@ -20,7 +20,7 @@ class ConfigurationMetadataTests {
 	private static final List<String> PROPERTIES = List.of("keepalive.client.enabled",
 			"keepalive.client.default-idle-timeout", "keepalive.client.safety-margin", "keepalive.client.max-idle-timeout",
 			"keepalive.client.max-life-time", "keepalive.client.eviction-interval", "keepalive.client.max-connections",
-			"keepalive.client.pending-acquire-timeout", "keepalive.client.hosts", "keepalive.client.retry.enabled",
+			"keepalive.client.pending-acquire-timeout", "keepalive.client.pending-acquire-max-count", "keepalive.client.hosts", "keepalive.client.retry.enabled",
 			"keepalive.client.retry.max-attempts", "keepalive.client.retry.methods",
 			"keepalive.client.retry.idempotency-key-headers", "keepalive.client.retry.backoff",
 			"keepalive.client.learn.enabled", "keepalive.client.learn.min-idle-timeout", "keepalive.server.enabled",

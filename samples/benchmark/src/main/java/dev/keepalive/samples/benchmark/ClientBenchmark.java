@@ -1,5 +1,6 @@
 package dev.keepalive.samples.benchmark;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -33,18 +35,25 @@ import org.springframework.web.reactive.function.client.WebClient;
  * and starter alternate within each round so that drift hits both. Reports the ratios starter / plain and
  * the requests per connection of both.
  * <p>
- * Arguments: {@code --seconds=<n>} per measurement (default 5), {@code --rounds=<n>} (default 3),
- * {@code --warmup=<n>} seconds per variant and scenario (default 3), {@code --concurrency=1,8,64}.
+ * Also reports CPU time per request (the whole process, client and server: the server's share is the same
+ * for both), which is steadier than throughput on a small, shared machine.
+ * <p>
+ * Arguments: {@code --seconds=<n>} per measurement (default 3), {@code --rounds=<n>} (default 5),
+ * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
+ * {@code --diagnose=true} adds the starter without its resend layer, and plain against itself (the noise).
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 public class ClientBenchmark {
 
+	private static final com.sun.management.OperatingSystemMXBean CPU = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+		.getOperatingSystemMXBean();
+
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
-		int seconds = Integer.parseInt(options.getOrDefault("seconds", "5"));
-		int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
-		int warmup = Integer.parseInt(options.getOrDefault("warmup", "3"));
+		int seconds = Integer.parseInt(options.getOrDefault("seconds", "3"));
+		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+		int warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
 		int[] concurrencies = Arrays.stream(options.getOrDefault("concurrency", "1,8,64").split(","))
 			.mapToInt(Integer::parseInt)
 			.toArray();
@@ -87,13 +96,15 @@ public class ClientBenchmark {
 					String label = variant.name().equals("starter") ? kind : kind + " (" + variant.name() + ")";
 					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(b.rps(), a.rps()),
 							micros(a.p50()), micros(b.p50()), ratio(b.p50(), a.p50()), micros(a.p99()), micros(b.p99()),
-							ratio(b.p99(), a.p99()) });
+							ratio(b.p99(), a.p99()), micros1(a.cpuPerRequest()), micros1(b.cpuPerRequest()),
+							ratio(b.cpuPerRequest(), a.cpuPerRequest()) });
 				}
 				System.out.printf("  %s concurrency %d done%n", kind, concurrency);
 			}
 		}
 		System.out.printf("%n| client | concurrency | plain req/s | starter req/s | ratio | plain p50 µs | starter p50 µs | ratio"
-				+ " | plain p99 µs | starter p99 µs | ratio |%n|---|---|---|---|---|---|---|---|---|---|---|%n");
+				+ " | plain p99 µs | starter p99 µs | ratio | plain CPU µs/req | starter CPU µs/req | ratio |%n"
+				+ "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
 		for (String[] row : table) {
 			System.out.println("| " + String.join(" | ", row) + " |");
 		}
@@ -124,21 +135,33 @@ public class ClientBenchmark {
 		long deadline = System.nanoTime() + duration.toNanos();
 		Latencies latencies = new Latencies();
 		long start = System.nanoTime();
+		long cpuStart = CPU.getProcessCpuTime();
 		if (kind.equals("RestClient")) {
 			RestClient client = variant.context().getBean(RestClient.Builder.class).build();
 			CountDownLatch done = new CountDownLatch(concurrency);
+			AtomicReference<RuntimeException> failure = new AtomicReference<>();
 			for (int t = 0; t < concurrency; t++) {
 				Thread thread = new Thread(() -> {
-					while (System.nanoTime() < deadline) {
-						long t0 = System.nanoTime();
-						client.get().uri(url).retrieve().body(String.class);
-						latencies.record(System.nanoTime() - t0);
+					try {
+						while (System.nanoTime() < deadline) {
+							long t0 = System.nanoTime();
+							client.get().uri(url).retrieve().body(String.class);
+							latencies.record(System.nanoTime() - t0);
+						}
 					}
-					done.countDown();
+					catch (RuntimeException ex) {
+						failure.compareAndSet(null, ex);
+					}
+					finally {
+						done.countDown();
+					}
 				});
 				thread.start();
 			}
 			done.await();
+			if (failure.get() != null) {
+				throw new IllegalStateException(variant.name() + " failed", failure.get());
+			}
 		}
 		else {
 			WebClient client = variant.context().getBean(WebClient.Builder.class).build();
@@ -155,7 +178,7 @@ public class ClientBenchmark {
 				.blockLast();
 		}
 		long elapsed = System.nanoTime() - start;
-		return latencies.sample(elapsed);
+		return latencies.sample(elapsed, CPU.getProcessCpuTime() - cpuStart);
 	}
 
 	private static String rps(Result result) {
@@ -164,6 +187,10 @@ public class ClientBenchmark {
 
 	private static String micros(double nanos) {
 		return String.format(Locale.ROOT, "%.0f", nanos / 1000);
+	}
+
+	private static String micros1(double nanos) {
+		return String.format(Locale.ROOT, "%.1f", nanos / 1000);
 	}
 
 	private static String ratio(double b, double a) {
@@ -219,7 +246,7 @@ public class ClientBenchmark {
 			this.current.get().add(nanos);
 		}
 
-		Sample sample(long elapsedNanos) {
+		Sample sample(long elapsedNanos, long cpuNanos) {
 			long[] all = new long[this.buffers.stream().mapToInt((buffer) -> buffer.size).sum()];
 			int at = 0;
 			for (Buffer buffer : this.buffers) {
@@ -227,7 +254,7 @@ public class ClientBenchmark {
 				at += buffer.size;
 			}
 			Arrays.sort(all);
-			return new Sample(all.length, elapsedNanos, percentile(all, 0.50), percentile(all, 0.99));
+			return new Sample(all.length, elapsedNanos, cpuNanos, percentile(all, 0.50), percentile(all, 0.99));
 		}
 
 		private static long percentile(long[] sorted, double p) {
@@ -251,7 +278,7 @@ public class ClientBenchmark {
 
 	}
 
-	private record Sample(int requests, long elapsedNanos, long p50, long p99) {
+	private record Sample(int requests, long elapsedNanos, long cpuNanos, long p50, long p99) {
 	}
 
 	/** Samples of one variant and scenario across rounds: throughput summed, percentiles averaged. */
@@ -261,16 +288,23 @@ public class ClientBenchmark {
 
 		private long elapsedNanos;
 
+		private long cpuNanos;
+
 		private final List<Sample> samples = new ArrayList<>();
 
 		void add(Sample sample) {
 			this.requests += sample.requests();
 			this.elapsedNanos += sample.elapsedNanos();
+			this.cpuNanos += sample.cpuNanos();
 			this.samples.add(sample);
 		}
 
 		double rps() {
 			return this.requests / (this.elapsedNanos / 1e9);
+		}
+
+		double cpuPerRequest() {
+			return this.cpuNanos / (double) Math.max(1, this.requests);
 		}
 
 		double p50() {
