@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.sun.management.OperatingSystemMXBean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -23,8 +24,11 @@ import reactor.netty.resources.LoopResources;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -40,14 +44,14 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <p>
  * Arguments: {@code --seconds=<n>} per measurement (default 3), {@code --rounds=<n>} (default 5),
  * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
- * {@code --diagnose=true} adds the starter without its resend layer, and plain against itself (the noise).
+ * {@code --diagnose=true} adds the starter without its resend layer, plain Boot with a no-op
+ * RestClient interceptor (what any interceptor costs), and plain against itself (the noise).
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 public class ClientBenchmark {
 
-	private static final com.sun.management.OperatingSystemMXBean CPU = (com.sun.management.OperatingSystemMXBean) ManagementFactory
-		.getOperatingSystemMXBean();
+	private static final OperatingSystemMXBean CPU = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
@@ -66,6 +70,9 @@ public class ClientBenchmark {
 			// Where a cost comes from: the pool and its callbacks alone, without the resend layer.
 			all.add(new Variant("starter-no-retry", client("--keepalive.client.retry.enabled=false"),
 					Server.start(serverLoops)));
+			// What any ClientHttpRequestInterceptor costs RestClient: Spring then buffers and copies each request.
+			all.add(new Variant("plain-with-an-interceptor", client("--keepalive.client.enabled=false",
+					"--benchmark.noop-interceptor=true"), Server.start(serverLoops)));
 			// The noise floor: plain against itself.
 			all.add(new Variant("plain-again", client("--keepalive.client.enabled=false"), Server.start(serverLoops)));
 		}
@@ -205,6 +212,12 @@ public class ClientBenchmark {
 			}
 		}
 		return options;
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.noop-interceptor")
+	RestClientCustomizer noopInterceptor() {
+		return (builder) -> builder.requestInterceptor((request, body, execution) -> execution.execute(request, body));
 	}
 
 	private record Variant(String name, ConfigurableApplicationContext context, Server server) {
