@@ -11,13 +11,16 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
+import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -117,6 +120,22 @@ public final class KeepAliveClientAutoConfiguration {
 			// ordered after it, ours swaps in the shared pool and keeps the factory's event loops.
 			return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
 				.withHttpClientCustomizer(httpClientCustomizer::customize);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RestClientCustomizer.class)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
+	static class ReactiveWebApplication {
+
+		@Bean
+		RestClientCustomizer keepAliveReactiveAppRestClientCustomizer(
+				ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers,
+				ObjectProvider<HttpClientSettings> settings) {
+			return new ReactiveAppRestClientCustomizer(customizers.orderedStream().toList(),
+					settings.getIfAvailable(HttpClientSettings::defaults));
 		}
 
 	}

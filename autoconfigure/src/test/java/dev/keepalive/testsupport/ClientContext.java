@@ -7,6 +7,7 @@ import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpC
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.http.client.ReactorResourceFactory;
 
@@ -21,11 +22,19 @@ public final class ClientContext {
 	private ClientContext() {
 	}
 
+	private static final AutoConfigurations CONFIGURATIONS = AutoConfigurations.of(HttpClientAutoConfiguration.class,
+			ImperativeHttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
+			RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class, WebClientAutoConfiguration.class,
+			KeepAliveClientAutoConfiguration.class, KeepAliveRetryAutoConfiguration.class);
+
 	public static ApplicationContextRunner runner() {
-		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(HttpClientAutoConfiguration.class,
-				ImperativeHttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
-				RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class, WebClientAutoConfiguration.class,
-				KeepAliveClientAutoConfiguration.class, KeepAliveRetryAutoConfiguration.class))
+		return new ApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
+	}
+
+	/** The same client configuration inside a reactive web application, where Boot configures less. */
+	public static ReactiveWebApplicationContextRunner reactiveWebRunner() {
+		return new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
 			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
 	}
 

@@ -88,8 +88,8 @@ public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
 		Mono<ClientResponse> resend = Mono.defer(() -> {
 			ExchangeFacts facts = new ExchangeFacts();
 			KeepAliveRetryPolicy.attempt(context, request.method(), request.headers(), facts);
-			return exchange(request, next, facts).onErrorResume((ex) -> brokeUnder(facts, ex),
-					(ex) -> afterFailure(context, request, next, ex));
+			// Every failure of a resend goes to the policy, which surfaces what is not a broken connection.
+			return exchange(request, next, facts).onErrorResume((ex) -> afterFailure(context, request, next, ex));
 		});
 		return this.backoff.isZero() ? resend : Mono.delay(this.backoff).then(resend);
 	}
