@@ -65,6 +65,17 @@ class KeepAliveServerTests {
 	}
 
 	@Test
+	void configuredTimeoutIsAdvertisedAndEnforcedOnJetty() throws IOException {
+		try (ConfigurableApplicationContext app = ServerApps.jetty("--server.jetty.connection-idle-timeout=30s",
+				"--keepalive.server.timeout=1s")) {
+			try (RawHttp http = new RawHttp(ServerApps.port(app))) {
+				assertThat(http.send("GET", "/hello", "HTTP/1.1").header("Keep-Alive")).isEqualTo("timeout=1");
+				assertThat(http.awaitClose()).isBetween(Duration.ofMillis(950), Duration.ofSeconds(10));
+			}
+		}
+	}
+
+	@Test
 	void configuredTimeoutIsAdvertisedAndEnforcedOnNetty() throws IOException {
 		try (ConfigurableApplicationContext app = ServerApps.netty("--keepalive.server.timeout=1s")) {
 			try (RawHttp http = new RawHttp(ServerApps.port(app))) {
