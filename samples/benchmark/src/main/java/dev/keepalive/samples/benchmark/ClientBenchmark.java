@@ -4,10 +4,12 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +28,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -35,8 +38,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * The starter against the plain Boot-configured client, measured in one run: throughput, p50 and p99 latency
  * of RestClient and WebClient, sequential and with concurrency 8 and 64, against a local server that
- * advertises a long keep-alive timeout (no connection is near its timeout, so both should reuse alike). Plain
- * and starter alternate within each round so that drift hits both. Reports the ratios starter / plain and
+ * advertises a long keep-alive timeout (no connection is near its timeout, so both should reuse alike). The
+ * variants run in a shuffled order in each round so that drift hits all alike. Reports the ratios starter / plain and
  * the requests per connection of both.
  * <p>
  * Also reports CPU time per request (the whole process, client and server: the server's share is the same
@@ -45,7 +48,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Arguments: {@code --seconds=<n>} per measurement (default 3), {@code --rounds=<n>} (default 5),
  * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
  * {@code --diagnose=true} adds the starter without its resend layer, plain Boot with a no-op
- * RestClient interceptor (what any interceptor costs), and plain against itself (the noise).
+ * RestClient interceptor (what any interceptor costs), plain Boot with a pass-through decorating request
+ * factory (what a resend below the interceptor chain would cost), and plain against itself (the noise).
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -73,12 +77,15 @@ public class ClientBenchmark {
 			// What any ClientHttpRequestInterceptor costs RestClient: Spring then buffers and copies each request.
 			all.add(new Variant("plain-with-an-interceptor", client("--keepalive.client.enabled=false",
 					"--benchmark.noop-interceptor=true"), Server.start(serverLoops)));
+			// What a decorating request factory would cost instead.
+			all.add(new Variant("plain-with-a-decorating-factory", client("--keepalive.client.enabled=false",
+					"--benchmark.decorating-factory=true"), Server.start(serverLoops)));
 			// The noise floor: plain against itself.
 			all.add(new Variant("plain-again", client("--keepalive.client.enabled=false"), Server.start(serverLoops)));
 		}
 		Variant[] variants = all.toArray(Variant[]::new);
 
-		System.out.printf("%nJava %s, %d processors; %d s per measurement, %d rounds, plain and starter alternating.%n",
+		System.out.printf("%nJava %s, %d processors; %d s per measurement, %d rounds, variants in a shuffled order each round.%n",
 				System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), seconds, rounds);
 		List<String[]> table = new ArrayList<>();
 		for (String kind : List.of("RestClient", "WebClient")) {
@@ -88,9 +95,12 @@ public class ClientBenchmark {
 					measure(kind, variant, concurrency, Duration.ofSeconds(warmup));
 					totals.put(variant.name(), new Result());
 				}
+				// A different order each round (fixed seed: runs repeat), so no variant always runs first or last.
+				Random order = new Random(concurrency);
 				for (int round = 0; round < rounds; round++) {
-					for (int i = 0; i < variants.length; i++) {
-						Variant variant = variants[(round % 2 == 0) ? i : variants.length - 1 - i];
+					List<Variant> shuffled = new ArrayList<>(List.of(variants));
+					Collections.shuffle(shuffled, order);
+					for (Variant variant : shuffled) {
 						totals.get(variant.name()).add(measure(kind, variant, concurrency, Duration.ofSeconds(seconds)));
 					}
 				}
@@ -218,6 +228,13 @@ public class ClientBenchmark {
 	@ConditionalOnBooleanProperty("benchmark.noop-interceptor")
 	RestClientCustomizer noopInterceptor() {
 		return (builder) -> builder.requestInterceptor((request, body, execution) -> execution.execute(request, body));
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.decorating-factory")
+	RestClientCustomizer decoratingFactory() {
+		return (builder) -> builder
+			.requestFactory(new DecoratingRequestFactory(ClientHttpRequestFactoryBuilder.reactor().build()));
 	}
 
 	private record Variant(String name, ConfigurableApplicationContext context, Server server) {
