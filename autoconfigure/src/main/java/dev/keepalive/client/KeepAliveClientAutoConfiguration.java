@@ -102,6 +102,11 @@ public final class KeepAliveClientAutoConfiguration {
 	}
 
 	@Bean
+	static RequestFactoryDecoration keepAliveRequestFactoryDecoration(ObjectProvider<RequestFactoryDecorator> decorators) {
+		return new RequestFactoryDecoration(decorators);
+	}
+
+	@Bean
 	SmartInitializingSingleton keepAliveEngineReport(ObjectProvider<ClientHttpRequestFactoryBuilder<?>> blocking,
 			ObjectProvider<ClientHttpConnectorBuilder<?>> reactive, KeepAliveClientProperties properties) {
 		return () -> EngineReport.log(blocking.getIfAvailable(), reactive.getIfAvailable(), properties);
@@ -133,9 +138,9 @@ public final class KeepAliveClientAutoConfiguration {
 		@Bean
 		RestClientCustomizer keepAliveReactiveAppRestClientCustomizer(
 				ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers,
-				ObjectProvider<HttpClientSettings> settings) {
+				ObjectProvider<HttpClientSettings> settings, ObjectProvider<RequestFactoryDecorator> decorators) {
 			return new ReactiveAppRestClientCustomizer(customizers.orderedStream().toList(),
-					settings.getIfAvailable(HttpClientSettings::defaults));
+					settings.getIfAvailable(HttpClientSettings::defaults), decorators.orderedStream().toList());
 		}
 
 	}
@@ -150,6 +155,9 @@ public final class KeepAliveClientAutoConfiguration {
 
 		static void log(ClientHttpRequestFactoryBuilder<?> blocking, ClientHttpConnectorBuilder<?> reactive,
 				KeepAliveClientProperties properties) {
+			if (blocking instanceof DecoratingRequestFactoryBuilder decorating) {
+				blocking = decorating.delegate();
+			}
 			if (blocking != null && !(blocking instanceof ReactorClientHttpRequestFactoryBuilder)) {
 				logger.warn("keepalive: RestClient and RestTemplate use " + blocking.getClass().getSimpleName()
 						+ ", not Reactor Netty, so they do not get the keep-alive-aware pool. Boot picks Apache "

@@ -8,6 +8,7 @@ import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuild
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.util.LambdaSafe;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -22,17 +23,24 @@ final class ReactiveAppRestClientCustomizer implements RestClientCustomizer {
 
 	private final HttpClientSettings settings;
 
+	private final List<RequestFactoryDecorator> decorators;
+
 	ReactiveAppRestClientCustomizer(List<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers,
-			HttpClientSettings settings) {
+			HttpClientSettings settings, List<RequestFactoryDecorator> decorators) {
 		this.customizers = customizers;
 		this.settings = settings;
+		this.decorators = decorators;
 	}
 
 	@Override
 	public void customize(RestClient.Builder builder) {
 		ClientHttpRequestFactoryBuilder<?> detected = ClientHttpRequestFactoryBuilder.detect();
 		if (detected instanceof ReactorClientHttpRequestFactoryBuilder) {
-			builder.requestFactory(customize(detected).build(this.settings));
+			ClientHttpRequestFactory factory = customize(detected).build(this.settings);
+			for (RequestFactoryDecorator decorator : this.decorators) {
+				factory = decorator.decorate(factory);
+			}
+			builder.requestFactory(factory);
 		}
 	}
 

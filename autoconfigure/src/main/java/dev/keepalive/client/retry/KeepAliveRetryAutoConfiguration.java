@@ -15,8 +15,6 @@ import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuild
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
-import org.springframework.boot.restclient.RestClientCustomizer;
-import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -35,8 +33,8 @@ import dev.keepalive.client.KeepAliveHttpClientCustomizer;
 
 /**
  * Resends requests whose reused connection turned out to be closed, when that is provably safe
- * ({@link ResendRule}): an interceptor for RestTemplate and RestClient, a filter for WebClient, each added
- * last so that the user's own see one logical call. Reactor Netty's own retry-once is turned off on the
+ * ({@link ResendRule}): below every interceptor for RestTemplate and RestClient (a request factory
+ * decorator), a filter added last for WebClient, so that the user's own see one logical call. Reactor Netty's own retry-once is turned off on the
  * shared pool's clients so that the two never add up to more than {@code max-attempts}.
  */
 @AutoConfiguration(after = KeepAliveClientAutoConfiguration.class)
@@ -61,7 +59,7 @@ public final class KeepAliveRetryAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ RestClientCustomizer.class, ClientHttpRequestFactoryBuilderCustomizer.class })
+	@ConditionalOnClass(ClientHttpRequestFactoryBuilderCustomizer.class)
 	static class Blocking {
 
 		@Bean
@@ -74,7 +72,7 @@ public final class KeepAliveRetryAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		KeepAliveRetryInterceptor keepAliveRetryInterceptor(KeepAliveRetryPolicy policy,
+		ResendingRequestFactoryDecorator keepAliveResendingRequestFactoryDecorator(KeepAliveRetryPolicy policy,
 				KeepAliveClientProperties properties, ObjectProvider<KeepAliveRetryListener> listeners) {
 			RetryTemplate template = new RetryTemplate();
 			template.setRetryPolicy(policy);
@@ -88,19 +86,7 @@ public final class KeepAliveRetryAutoConfiguration {
 				template.setBackOffPolicy(fixed);
 			}
 			template.setListeners(listeners.orderedStream().toArray(RetryListener[]::new));
-			return new KeepAliveRetryInterceptor(template);
-		}
-
-		@Bean
-		@Order(Ordered.LOWEST_PRECEDENCE)
-		RestClientCustomizer keepAliveRetryRestClientCustomizer(KeepAliveRetryInterceptor interceptor) {
-			return (builder) -> builder.requestInterceptors((interceptors) -> interceptors.add(interceptor));
-		}
-
-		@Bean
-		@Order(Ordered.LOWEST_PRECEDENCE)
-		RestTemplateCustomizer keepAliveRetryRestTemplateCustomizer(KeepAliveRetryInterceptor interceptor) {
-			return (restTemplate) -> restTemplate.getInterceptors().add(interceptor);
+			return new ResendingRequestFactoryDecorator(template);
 		}
 
 	}

@@ -80,7 +80,7 @@ public final class ResendRule {
 					+ " on a reused connection; the server may have executed it");
 		}
 		if (!facts.bodyReplayable()) {
-			return refuse(Verdict.BODY_NOT_REPLAYABLE, "the request body was a stream and has been consumed");
+			return refuse(Verdict.BODY_NOT_REPLAYABLE, "the request body is a stream that cannot be written twice");
 		}
 		if (attemptsMade >= this.maxAttempts) {
 			return refuse(Verdict.ATTEMPTS_EXHAUSTED, attemptsMade + " of " + this.maxAttempts + " attempts made ("

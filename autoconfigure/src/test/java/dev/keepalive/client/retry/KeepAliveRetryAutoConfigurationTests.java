@@ -16,10 +16,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.StreamingHttpOutputMessage;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.retry.RetryCallback;
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.RetryPolicy;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -44,7 +46,7 @@ class KeepAliveRetryAutoConfigurationTests {
 	void addsTheInterceptorAndTheFilter() {
 		this.runner.run((context) -> assertThat(context).hasSingleBean(ResendRule.class)
 			.hasSingleBean(KeepAliveRetryPolicy.class)
-			.hasSingleBean(KeepAliveRetryInterceptor.class)
+			.hasSingleBean(ResendingRequestFactoryDecorator.class)
 			.hasSingleBean(KeepAliveRetryFilter.class)
 			.hasBean("keepAliveRetryClientHttpRequestFactoryBuilderCustomizer")
 			.hasBean("keepAliveRetryClientHttpConnectorBuilderCustomizer"));
@@ -54,12 +56,12 @@ class KeepAliveRetryAutoConfigurationTests {
 	void isOffWhenDisabledOrWhenTheClientIsDisabled() {
 		this.runner.withPropertyValues("keepalive.client.retry.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(KeepAliveRetryInterceptor.class)
+				.doesNotHaveBean(ResendingRequestFactoryDecorator.class)
 				.doesNotHaveBean(KeepAliveRetryFilter.class));
 		this.runner.withPropertyValues("keepalive.client.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed()
 				.doesNotHaveBean(KeepAliveRetryPolicy.class)
-				.doesNotHaveBean(KeepAliveRetryInterceptor.class));
+				.doesNotHaveBean(ResendingRequestFactoryDecorator.class));
 	}
 
 	@Test
@@ -71,7 +73,7 @@ class KeepAliveRetryAutoConfigurationTests {
 			this.runner.withClassLoader(new FilteredClassLoader(RetryPolicy.class)).run((context) -> {
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(KeepAliveHttpClientCustomizer.class)
-					.doesNotHaveBean(KeepAliveRetryInterceptor.class);
+					.doesNotHaveBean(ResendingRequestFactoryDecorator.class);
 				var client = ClientKind.REST_CLIENT.client(context);
 				assertThat(client.apply(peer.url("/"))).isEqualTo("ok");
 				// Past the learnt cutoff (2 s less the 1 s margin), before the peer's close: a new connection.
@@ -157,6 +159,42 @@ class KeepAliveRetryAutoConfigurationTests {
 	}
 
 	@Test
+	void anInterceptorAddedByHandAfterBootSeesOneLogicalCall() throws IOException {
+		AtomicInteger calls = new AtomicInteger();
+		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
+			this.runner.run((context) -> {
+				RestClient restClient = context.getBean(RestClient.Builder.class).requestInterceptor((request, body, execution) -> {
+					calls.incrementAndGet();
+					return execution.execute(request, body);
+				}).build();
+				restClient.get().uri(peer.url("/warm-up")).retrieve().toBodilessEntity();
+				ClientContext.pause(50);
+				assertThat(restClient.get().uri(peer.url("/")).retrieve().body(String.class)).isEqualTo("ok");
+				assertThat(peer.connections()).as("resent on a new connection").isEqualTo(2);
+				assertThat(calls).hasValue(2);
+			});
+		}
+	}
+
+	@Test
+	void aRestClientBodyThatCannotBeWrittenTwiceIsNotResent() throws IOException {
+		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
+			this.runner.run((context) -> {
+				RestClient restClient = context.getBean(RestClient.Builder.class).build();
+				restClient.get().uri(peer.url("/warm-up")).retrieve().toBodilessEntity();
+				ClientContext.pause(50);
+				assertThatException().isThrownBy(() -> restClient.put()
+					.uri(peer.url("/"))
+					.header("X-Request-Id", "one-shot")
+					.body((StreamingHttpOutputMessage.Body) (out) -> out.write("once".getBytes()))
+					.retrieve()
+					.toBodilessEntity()).withStackTraceContaining("not resent: the request body");
+				assertThat(peer.executions("one-shot")).isEqualTo(1);
+			});
+		}
+	}
+
+	@Test
 	void aStreamedWebClientBodyIsNotResent() throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.run((context) -> {
@@ -172,7 +210,7 @@ class KeepAliveRetryAutoConfigurationTests {
 						.retrieve()
 						.toBodilessEntity()
 						.block(Duration.ofSeconds(5)))
-					.withStackTraceContaining("not resent: the request body was a stream");
+					.withStackTraceContaining("not resent: the request body");
 				assertThat(peer.executions("streamed")).isEqualTo(1);
 			});
 		}
