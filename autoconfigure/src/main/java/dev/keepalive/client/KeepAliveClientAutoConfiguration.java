@@ -74,16 +74,14 @@ public final class KeepAliveClientAutoConfiguration {
 	@ConditionalOnMissingBean
 	ConnectionProvider keepAliveConnectionProvider(KeepAliveClientProperties properties, KeepAlivePolicy policy,
 			KeepAlivePools pools) {
-		ConnectionProvider.Builder builder = ConnectionProvider.builder(POOL_NAME)
+		return ConnectionProvider.builder(POOL_NAME)
 			.metrics(true, () -> pools)
 			.evictionPredicate(new KeepAliveEvictionPredicate(policy, properties.getMaxLifeTime()))
 			.evictInBackground(properties.getEvictionInterval())
 			.pendingAcquireTimeout(properties.getPendingAcquireTimeout())
-			.pendingAcquireMaxCount(properties.getPendingAcquireMaxCount());
-		if (properties.getMaxConnections() != null) {
-			builder.maxConnections(properties.getMaxConnections());
-		}
-		return builder.build();
+			.pendingAcquireMaxCount(properties.getPendingAcquireMaxCount())
+			.maxConnections(properties.getMaxConnections())
+			.build();
 	}
 
 	@Bean

@@ -49,19 +49,19 @@ public class KeepAliveClientProperties implements InitializingBean {
 	private Duration evictionInterval = Duration.ofSeconds(1);
 
 	/**
-	 * Maximum number of connections per remote address. Unset means Reactor Netty's default (twice the
-	 * number of processors, at least 16).
+	 * Maximum number of connections per remote address. The default is that of Reactor Netty's global pool,
+	 * which plain Boot's clients use.
 	 */
-	private Integer maxConnections;
+	private int maxConnections = 500;
 
 	/** Maximum time to wait for a pooled connection when all are in use. */
 	private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
 
 	/**
-	 * Maximum number of requests waiting for a pooled connection, per remote address; more fail at once.
-	 * Reactor Netty's default pool, which plain Boot uses, allows 500.
+	 * Maximum number of requests waiting for a pooled connection, per remote address; more fail at once. The
+	 * default is that of Reactor Netty's global pool, which plain Boot's clients use. -1 means no limit.
 	 */
-	private int pendingAcquireMaxCount = 500;
+	private int pendingAcquireMaxCount = 1000;
 
 	/**
 	 * Per-origin settings, keyed by "host" or "host:port", for origins behind a proxy or load balancer whose
@@ -123,11 +123,11 @@ public class KeepAliveClientProperties implements InitializingBean {
 		this.evictionInterval = evictionInterval;
 	}
 
-	public Integer getMaxConnections() {
+	public int getMaxConnections() {
 		return this.maxConnections;
 	}
 
-	public void setMaxConnections(Integer maxConnections) {
+	public void setMaxConnections(int maxConnections) {
 		this.maxConnections = maxConnections;
 	}
 
@@ -185,8 +185,8 @@ public class KeepAliveClientProperties implements InitializingBean {
 		if (this.pendingAcquireMaxCount < 1 && this.pendingAcquireMaxCount != -1) {
 			throw invalid("pending-acquire-max-count", this.pendingAcquireMaxCount, "must be at least 1, or -1 for no limit");
 		}
-		if (this.maxConnections != null && this.maxConnections < 1) {
-			throw invalid("max-connections", this.maxConnections, "must be at least 1; remove it for Reactor Netty's default");
+		if (this.maxConnections < 1) {
+			throw invalid("max-connections", this.maxConnections, "must be at least 1; remove it for the default, 500");
 		}
 		if (this.retry.maxAttempts < 1) {
 			throw invalid("retry.max-attempts", this.retry.maxAttempts,
