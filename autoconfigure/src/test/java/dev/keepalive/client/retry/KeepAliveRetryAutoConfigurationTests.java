@@ -2,6 +2,8 @@ package dev.keepalive.client.retry;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -9,6 +11,7 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -16,6 +19,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 import org.springframework.http.StreamingHttpOutputMessage;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.retry.RetryCallback;
@@ -172,6 +176,31 @@ class KeepAliveRetryAutoConfigurationTests {
 				assertThat(restClient.get().uri(peer.url("/")).retrieve().body(String.class)).isEqualTo("ok");
 				assertThat(peer.connections()).as("resent on a new connection").isEqualTo(2);
 				assertThat(calls).hasValue(2);
+			});
+		}
+	}
+
+	@Test
+	void aJsonBodyWithAnIdempotencyKeyIsResent() throws IOException {
+		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
+			this.runner.run((context) -> {
+				for (ClientKind kind : List.of(ClientKind.REST_CLIENT, ClientKind.REST_TEMPLATE)) {
+					RestClient restClient = (kind == ClientKind.REST_CLIENT)
+							? context.getBean(RestClient.Builder.class).build()
+							: RestClient.create(context.getBean(RestTemplateBuilder.class).build());
+					restClient.get().uri(peer.url("/warm-up")).retrieve().toBodilessEntity();
+					ClientContext.pause(50);
+					String id = "json-" + kind;
+					assertThat(restClient.post()
+						.uri(peer.url("/"))
+						.contentType(MediaType.APPLICATION_JSON)
+						.header("Idempotency-Key", id)
+						.header("X-Request-Id", id)
+						.body(Map.of("order", 42))
+						.retrieve()
+						.body(String.class)).isEqualTo("ok");
+					assertThat(peer.executions(id)).as(kind.name()).isEqualTo(2);
+				}
 			});
 		}
 	}
