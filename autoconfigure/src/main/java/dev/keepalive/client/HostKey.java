@@ -1,5 +1,6 @@
 package dev.keepalive.client;
 
+import java.net.URI;
 import java.util.Locale;
 
 /**
@@ -28,6 +29,39 @@ final class HostKey {
 
 	static String of(String host, int port) {
 		return normalize(host) + ":" + port;
+	}
+
+	/**
+	 * The origin of an absolute URL, the port defaulted from the scheme.
+	 * @return the origin, or {@code null} if the URL has no host or cannot be parsed
+	 */
+	static Address addressOf(String url) {
+		if (url == null) {
+			return null;
+		}
+		try {
+			URI uri = URI.create(url);
+			if (uri.getHost() == null) {
+				return null;
+			}
+			int port = uri.getPort();
+			if (port < 0) {
+				port = "https".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+			}
+			return new Address(uri.getHost(), port);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
+	/** A host and port, as a request URL names them. */
+	record Address(String host, int port) {
+
+		String key() {
+			return of(this.host, this.port);
+		}
+
 	}
 
 	private static boolean isHostChar(int c) {

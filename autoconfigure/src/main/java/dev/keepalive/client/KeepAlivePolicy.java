@@ -1,6 +1,5 @@
 package dev.keepalive.client;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -88,20 +87,11 @@ public final class KeepAlivePolicy {
 	 * @return the origin's policy, or the defaults if the URL cannot be parsed
 	 */
 	public OriginPolicy forUrl(String url) {
-		if (this.hosts.isEmpty() || url == null) {
+		if (this.hosts.isEmpty()) {
 			return this.defaults;
 		}
-		try {
-			URI uri = URI.create(url);
-			int port = uri.getPort();
-			if (port < 0) {
-				port = "https".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-			}
-			return forOrigin(uri.getHost(), port);
-		}
-		catch (IllegalArgumentException ex) {
-			return this.defaults;
-		}
+		HostKey.Address origin = HostKey.addressOf(url);
+		return (origin != null) ? forOrigin(origin.host(), origin.port()) : this.defaults;
 	}
 
 	/** The idle time after which a connection to a server that closes at {@code timeoutMillis} is not reused. */

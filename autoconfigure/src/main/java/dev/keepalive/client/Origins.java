@@ -1,6 +1,5 @@
 package dev.keepalive.client;
 
-import java.net.URI;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
@@ -72,33 +71,20 @@ public final class Origins {
 	 * @return its origin; a URL that cannot be parsed gets an unregistered record with the default policy
 	 */
 	public Origin forUrl(String url) {
-		String host = null;
-		int port = -1;
-		try {
-			URI uri = URI.create(url);
-			host = uri.getHost();
-			port = uri.getPort();
-			if (port < 0) {
-				port = "https".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-			}
+		HostKey.Address address = HostKey.addressOf(url);
+		if (address == null) {
+			// Unparseable: served with the defaults, learning nothing for others.
+			return newOrigin(String.valueOf(url), null, -1);
 		}
-		catch (IllegalArgumentException | NullPointerException ex) {
-			// Unparseable: served with the defaults below.
-		}
-		if (host == null) {
-			return newOrigin(String.valueOf(url), null, port);
-		}
-		String key = HostKey.of(host, port);
+		String key = address.key();
 		Origin origin = this.origins.get(key);
 		if (origin != null) {
 			return origin;
 		}
-		String originHost = host;
-		int originPort = port;
 		if (this.origins.size() >= MAX_ORIGINS) {
-			return newOrigin(key, originHost, originPort);
+			return newOrigin(key, address.host(), address.port());
 		}
-		return this.origins.computeIfAbsent(key, (k) -> newOrigin(k, originHost, originPort));
+		return this.origins.computeIfAbsent(key, (k) -> newOrigin(k, address.host(), address.port()));
 	}
 
 	private Origin newOrigin(String key, String host, int port) {

@@ -8,7 +8,6 @@ import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuild
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.util.LambdaSafe;
-import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -36,11 +35,8 @@ final class ReactiveAppRestClientCustomizer implements RestClientCustomizer {
 	public void customize(RestClient.Builder builder) {
 		ClientHttpRequestFactoryBuilder<?> detected = ClientHttpRequestFactoryBuilder.detect();
 		if (detected instanceof ReactorClientHttpRequestFactoryBuilder) {
-			ClientHttpRequestFactory factory = customize(detected).build(this.settings);
-			for (RequestFactoryDecorator decorator : this.decorators) {
-				factory = decorator.decorate(factory);
-			}
-			builder.requestFactory(factory);
+			builder.requestFactory(
+					new DecoratingRequestFactoryBuilder(customize(detected), this.decorators).build(this.settings));
 		}
 	}
 
