@@ -3,14 +3,13 @@ package dev.keepalive.client;
 import java.util.Map;
 
 import dev.keepalive.testsupport.ClientContext;
+import dev.keepalive.testsupport.InvalidProperties;
 import org.junit.jupiter.api.Test;
 import reactor.netty.resources.ConnectionProvider;
 
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
@@ -122,42 +121,42 @@ class KeepAliveClientAutoConfigurationTests {
 
 	@Test
 	void rejectsANegativeSafetyMargin() {
-		assertInvalid("keepalive.client.safety-margin=-1s", "keepalive.client.safety-margin");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.safety-margin=-1s", "keepalive.client.safety-margin");
 	}
 
 	@Test
 	void rejectsAZeroDefaultIdleTimeout() {
-		assertInvalid("keepalive.client.default-idle-timeout=0s", "keepalive.client.default-idle-timeout");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.default-idle-timeout=0s", "keepalive.client.default-idle-timeout");
 	}
 
 	@Test
 	void rejectsANonPositiveMaxIdleTimeout() {
-		assertInvalid("keepalive.client.max-idle-timeout=0ms", "keepalive.client.max-idle-timeout");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.max-idle-timeout=0ms", "keepalive.client.max-idle-timeout");
 	}
 
 	@Test
 	void rejectsANonPositiveMaxLifeTime() {
-		assertInvalid("keepalive.client.max-life-time=-5s", "keepalive.client.max-life-time");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.max-life-time=-5s", "keepalive.client.max-life-time");
 	}
 
 	@Test
 	void rejectsANonPositiveEvictionInterval() {
-		assertInvalid("keepalive.client.eviction-interval=0s", "keepalive.client.eviction-interval");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.eviction-interval=0s", "keepalive.client.eviction-interval");
 	}
 
 	@Test
 	void rejectsANonPositivePendingAcquireTimeout() {
-		assertInvalid("keepalive.client.pending-acquire-timeout=0s", "keepalive.client.pending-acquire-timeout");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.pending-acquire-timeout=0s", "keepalive.client.pending-acquire-timeout");
 	}
 
 	@Test
 	void rejectsZeroMaxConnections() {
-		assertInvalid("keepalive.client.max-connections=0", "keepalive.client.max-connections");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.max-connections=0", "keepalive.client.max-connections");
 	}
 
 	@Test
 	void rejectsANonPositiveHostIdleTimeout() {
-		assertInvalid("keepalive.client.hosts.[example.com].idle-timeout=0s",
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.hosts.[example.com].idle-timeout=0s",
 				"keepalive.client.hosts.example.com.idle-timeout");
 	}
 
@@ -165,35 +164,14 @@ class KeepAliveClientAutoConfigurationTests {
 	void validatesEvenWhenTheUserReplacesThePolicy() {
 		this.runner.withBean(KeepAlivePolicy.class, () -> new KeepAlivePolicy(new KeepAliveClientProperties()))
 			.withPropertyValues("keepalive.client.eviction-interval=-1s")
-			.run((context) -> assertInvalid(context, "keepalive.client.eviction-interval"));
+			.run((context) -> InvalidProperties.assertRejected(context, "keepalive.client.eviction-interval"));
 	}
 
 	@Test
 	void rejectsAMalformedHostKey() {
 		this.runner.withInitializer((context) -> properties(context,
 				Map.of("keepalive.client.hosts.[exa mple.com:99999].idle-timeout", "5s")))
-			.run((context) -> assertInvalid(context, "keepalive.client.hosts.exa mple.com:99999"));
-	}
-
-	private void assertInvalid(String property, String name) {
-		this.runner.withPropertyValues(property).run((context) -> assertInvalid(context, name));
-	}
-
-	private static void assertInvalid(AssertableApplicationContext context, String name) {
-		assertThat(context).hasFailed();
-		assertThat(context.getStartupFailure()).rootCause()
-			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-			.hasMessageContaining("Property " + name + " with value");
-		assertThat(((InvalidConfigurationPropertyValueException) rootCause(context.getStartupFailure())).getReason())
-			.isNotBlank();
-	}
-
-	private static Throwable rootCause(Throwable failure) {
-		Throwable cause = failure;
-		while (cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return cause;
+			.run((context) -> InvalidProperties.assertRejected(context, "keepalive.client.hosts.exa mple.com:99999"));
 	}
 
 	private static void properties(ConfigurableApplicationContext context, Map<String, Object> properties) {

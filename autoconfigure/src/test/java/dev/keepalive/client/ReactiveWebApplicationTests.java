@@ -46,9 +46,7 @@ class ReactiveWebApplicationTests {
 	void restClientResends() throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			ClientContext.reactiveWebRunner().run((context) -> {
-				Exchanger client = ClientKind.REST_CLIENT.exchanger(context);
-				client.get(peer.url("/warm-up"), new HttpHeaders());
-				ClientContext.pause(50);
+				Exchanger client = ClientKind.REST_CLIENT.warmedUp(context, peer.url("/warm-up"));
 				HttpHeaders headers = new HttpHeaders();
 				headers.set("X-Request-Id", "reactive-app");
 				assertThat(client.get(peer.url("/"), headers)).isEqualTo("ok");

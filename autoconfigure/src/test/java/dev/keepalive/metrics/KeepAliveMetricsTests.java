@@ -126,7 +126,7 @@ class KeepAliveMetricsTests {
 	void aResendIsCountedAsAResetOfAReusedConnectionAndASuccessfulRetry(ClientKind kind) throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.run((context) -> {
-				Exchanger client = warmedUp(kind, context, peer);
+				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				client.get(peer.url("/"), new HttpHeaders());
 				String origin = "127.0.0.1:" + peer.url("").split(":")[2];
 				assertThat(count(context, KeepAliveRetryMetrics.RESETS, "reused", "true", "resent", "true", "origin",
@@ -144,7 +144,7 @@ class KeepAliveMetricsTests {
 		try (ScriptedPeer peer = ScriptedPeer
 			.start((request) -> (request.reused() || request.connection() > 1) ? Action.RESET : Action.OK)) {
 			this.runner.run((context) -> {
-				Exchanger client = warmedUp(ClientKind.REST_CLIENT, context, peer);
+				Exchanger client = ClientKind.REST_CLIENT.warmedUp(context, peer.url("/warm-up"));
 				assertThatException().isThrownBy(() -> client.get(peer.url("/"), new HttpHeaders()));
 				assertThat(count(context, KeepAliveRetryMetrics.RETRIES, "outcome", "failure")).isEqualTo(1);
 				assertThat(count(context, KeepAliveRetryMetrics.RETRIES, "outcome", "success")).isZero();
@@ -159,7 +159,7 @@ class KeepAliveMetricsTests {
 	void aPostWithoutAKeyIsANotIdempotentRefusal() throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.run((context) -> {
-				Exchanger client = warmedUp(ClientKind.WEB_CLIENT, context, peer);
+				Exchanger client = ClientKind.WEB_CLIENT.warmedUp(context, peer.url("/warm-up"));
 				assertThatException().isThrownBy(() -> client.exchange(HttpMethod.POST, peer.url("/"), new HttpHeaders(), "x"));
 				assertThat(count(context, KeepAliveRetryMetrics.REFUSED, "reason", "not-idempotent")).isEqualTo(1);
 				assertThat(count(context, KeepAliveRetryMetrics.RESETS, "reused", "true", "resent", "false")).isEqualTo(1);
@@ -172,7 +172,7 @@ class KeepAliveMetricsTests {
 	void maxAttemptsOneIsAnAttemptsExhaustedRefusal() throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.CLOSE))) {
 			this.runner.withPropertyValues("keepalive.client.retry.max-attempts=1").run((context) -> {
-				Exchanger client = warmedUp(ClientKind.REST_TEMPLATE, context, peer);
+				Exchanger client = ClientKind.REST_TEMPLATE.warmedUp(context, peer.url("/warm-up"));
 				assertThatException().isThrownBy(() -> client.get(peer.url("/"), new HttpHeaders()));
 				assertThat(count(context, KeepAliveRetryMetrics.REFUSED, "reason", "attempts-exhausted")).isEqualTo(1);
 			});
@@ -183,7 +183,7 @@ class KeepAliveMetricsTests {
 	void aStreamedBodyIsABodyNotReplayableRefusal() throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.run((context) -> {
-				warmedUp(ClientKind.WEB_CLIENT, context, peer);
+				ClientKind.WEB_CLIENT.warmedUp(context, peer.url("/warm-up"));
 				WebClient webClient = context.getBean(WebClient.Builder.class).build();
 				assertThatException().isThrownBy(() -> webClient.put()
 					.uri(peer.url("/"))
@@ -267,7 +267,7 @@ class KeepAliveMetricsTests {
 				.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
 				.run((context) -> {
 					assertThat(context).hasNotFailed().doesNotHaveBean(KeepAliveClientMetrics.class);
-					Exchanger client = warmedUp(ClientKind.REST_CLIENT, context, peer);
+					Exchanger client = ClientKind.REST_CLIENT.warmedUp(context, peer.url("/warm-up"));
 					assertThat(client.get(peer.url("/"), new HttpHeaders())).isEqualTo("ok");
 					assertThat(peer.connections()).isEqualTo(2);
 				});
@@ -278,12 +278,6 @@ class KeepAliveMetricsTests {
 		return ClientKind.REST_CLIENT.client(context);
 	}
 
-	private static Exchanger warmedUp(ClientKind kind, AssertableApplicationContext context, ScriptedPeer peer) {
-		Exchanger client = kind.exchanger(context);
-		client.get(peer.url("/warm-up"), new HttpHeaders());
-		ClientContext.pause(50);
-		return client;
-	}
 
 	private static void awaitDiscarded(AssertableApplicationContext context, String reason, int expected) {
 		await().atMost(5, TimeUnit.SECONDS)

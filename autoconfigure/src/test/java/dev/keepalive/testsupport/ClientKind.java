@@ -6,6 +6,7 @@ import java.util.function.Function;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -83,5 +84,19 @@ public enum ClientKind {
 
 	/** Build one client from the context's builders, for requests of any method, headers and body. */
 	public abstract Exchanger exchanger(ApplicationContext context);
+
+	/**
+	 * Build a client whose pool holds one idle connection to {@code warmUpUrl}'s server, so that its next
+	 * request there reuses it.
+	 */
+	public Exchanger warmedUp(ApplicationContext context, String warmUpUrl) {
+		Exchanger client = exchanger(context);
+		if (!"ok".equals(client.get(warmUpUrl, new HttpHeaders()))) {
+			throw new IllegalStateException("The warm-up request to " + warmUpUrl + " did not answer ok");
+		}
+		// WebClient's block() can return before the connection is back in the pool.
+		ClientContext.pause(50);
+		return client;
+	}
 
 }

@@ -2,19 +2,14 @@ package dev.keepalive.testsupport;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * deterministic: a client that sends after an idle gap between {@code idleTimeout} and
  * {@code idleTimeout + raceWindow} always loses it.
  */
-public final class KeepAlivePeer implements Closeable {
+public final class KeepAlivePeer extends LoopbackPeer {
 
 	/** How the peer ends an idle connection. */
 	public enum Close {
@@ -42,14 +37,6 @@ public final class KeepAlivePeer implements Closeable {
 
 	}
 
-	private final ServerSocket server;
-
-	private final ExecutorService executor = Executors.newCachedThreadPool((runnable) -> {
-		Thread thread = new Thread(runnable, "keepalive-peer");
-		thread.setDaemon(true);
-		return thread;
-	});
-
 	private final String keepAlive;
 
 	private final long idleTimeoutMillis;
@@ -60,8 +47,6 @@ public final class KeepAlivePeer implements Closeable {
 
 	private final boolean respond;
 
-	private final AtomicInteger connections = new AtomicInteger();
-
 	private final AtomicInteger requests = new AtomicInteger();
 
 	private final AtomicInteger closedByClient = new AtomicInteger();
@@ -71,31 +56,18 @@ public final class KeepAlivePeer implements Closeable {
 	private final AtomicInteger racesLost = new AtomicInteger();
 
 	private KeepAlivePeer(Builder builder) throws IOException {
+		super("keepalive-peer");
 		this.keepAlive = builder.keepAlive;
 		this.idleTimeoutMillis = (builder.idleTimeout != null) ? builder.idleTimeout.toMillis() : 0;
 		this.raceWindowMillis = builder.raceWindow.toMillis();
 		this.close = builder.close;
 		this.respond = builder.respond;
-		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-		this.executor.execute(this::acceptLoop);
+		start();
 	}
 
 	/** A peer that advertises {@code keepAlive} (or nothing when {@code null}). */
 	public static Builder advertising(String keepAlive) {
 		return new Builder(keepAlive);
-	}
-
-	public String url(String path) {
-		return "http://127.0.0.1:" + port() + path;
-	}
-
-	public int port() {
-		return this.server.getLocalPort();
-	}
-
-	/** Connections accepted so far. */
-	public int connections() {
-		return this.connections.get();
 	}
 
 	/** Requests read so far (answered or not). */
@@ -119,28 +91,8 @@ public final class KeepAlivePeer implements Closeable {
 	}
 
 	@Override
-	public void close() throws IOException {
-		this.server.close();
-		this.executor.shutdownNow();
-		try {
-			this.executor.awaitTermination(5, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private void acceptLoop() {
-		while (!this.server.isClosed()) {
-			try {
-				Socket socket = this.server.accept();
-				this.connections.incrementAndGet();
-				this.executor.execute(() -> serve(socket));
-			}
-			catch (IOException ex) {
-				return;
-			}
-		}
+	Runnable accepted(Socket socket, int number) {
+		return () -> serve(socket);
 	}
 
 	private void serve(Socket socket) {

@@ -2,12 +2,9 @@ package dev.keepalive.testsupport;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,9 +12,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * counts, per {@code X-Request-Id}, how many times a request reached it in full: the server-side executions
  * a resend must never multiply.
  */
-public final class ScriptedPeer implements Closeable {
+public final class ScriptedPeer extends LoopbackPeer {
 
 	/** What the peer does with one request it has read. */
 	public enum Action {
@@ -80,19 +74,9 @@ public final class ScriptedPeer implements Closeable {
 
 	}
 
-	private final ServerSocket server;
-
-	private final ExecutorService executor = Executors.newCachedThreadPool((runnable) -> {
-		Thread thread = new Thread(runnable, "scripted-peer");
-		thread.setDaemon(true);
-		return thread;
-	});
-
 	private final Script script;
 
 	private final long responseDelayMillis;
-
-	private final AtomicInteger connections = new AtomicInteger();
 
 	private final AtomicInteger closedByClient = new AtomicInteger();
 
@@ -101,10 +85,10 @@ public final class ScriptedPeer implements Closeable {
 	private final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
 
 	private ScriptedPeer(Script script, Duration responseDelay) throws IOException {
+		super("scripted-peer");
 		this.script = script;
 		this.responseDelayMillis = responseDelay.toMillis();
-		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-		this.executor.execute(this::acceptLoop);
+		start();
 	}
 
 	public static ScriptedPeer start(Script script) throws IOException {
@@ -114,15 +98,6 @@ public final class ScriptedPeer implements Closeable {
 	/** A peer that waits this long before each answer, so that concurrent requests need several connections. */
 	public static ScriptedPeer start(Script script, Duration responseDelay) throws IOException {
 		return new ScriptedPeer(script, responseDelay);
-	}
-
-	public String url(String path) {
-		return "http://127.0.0.1:" + this.server.getLocalPort() + path;
-	}
-
-	/** Connections accepted so far. */
-	public int connections() {
-		return this.connections.get();
 	}
 
 	/** Connections the client closed while they were idle. */
@@ -145,29 +120,9 @@ public final class ScriptedPeer implements Closeable {
 	}
 
 	@Override
-	public void close() throws IOException {
-		this.server.close();
-		this.executor.shutdownNow();
-		try {
-			this.executor.awaitTermination(5, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
-	private void acceptLoop() {
-		while (!this.server.isClosed()) {
-			try {
-				Socket socket = this.server.accept();
-				int number = this.connections.incrementAndGet();
-				int generation = this.generation.get();
-				this.executor.execute(() -> serve(socket, number, generation));
-			}
-			catch (IOException ex) {
-				return;
-			}
-		}
+	Runnable accepted(Socket socket, int number) {
+		int generation = this.generation.get();
+		return () -> serve(socket, number, generation);
 	}
 
 	private void serve(Socket socket, int number, int acceptedInGeneration) {

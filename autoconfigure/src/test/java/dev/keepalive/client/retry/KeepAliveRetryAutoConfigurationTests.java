@@ -9,12 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.http.HttpHeaders;
@@ -32,6 +30,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.keepalive.client.KeepAliveClientProperties;
 import dev.keepalive.client.KeepAliveHttpClientCustomizer;
 import dev.keepalive.testsupport.ClientContext;
+import dev.keepalive.testsupport.InvalidProperties;
 import dev.keepalive.testsupport.ClientKind;
 import dev.keepalive.testsupport.Exchanger;
 import dev.keepalive.testsupport.KeepAlivePeer;
@@ -100,27 +99,27 @@ class KeepAliveRetryAutoConfigurationTests {
 
 	@Test
 	void rejectsZeroMaxAttempts() {
-		assertInvalid("keepalive.client.retry.max-attempts=0", "keepalive.client.retry.max-attempts");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.retry.max-attempts=0", "keepalive.client.retry.max-attempts");
 	}
 
 	@Test
 	void rejectsANegativeBackoff() {
-		assertInvalid("keepalive.client.retry.backoff=-1ms", "keepalive.client.retry.backoff");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.retry.backoff=-1ms", "keepalive.client.retry.backoff");
 	}
 
 	@Test
 	void rejectsAMethodThatIsNotAToken() {
-		assertInvalid("keepalive.client.retry.methods=GET,P OST", "keepalive.client.retry.methods");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.retry.methods=GET,P OST", "keepalive.client.retry.methods");
 	}
 
 	@Test
 	void rejectsAHeaderNameWithAColon() {
-		assertInvalid("keepalive.client.retry.idempotency-key-headers=Idempotency-Key:", "keepalive.client.retry.idempotency-key-headers");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.retry.idempotency-key-headers=Idempotency-Key:", "keepalive.client.retry.idempotency-key-headers");
 	}
 
 	@Test
 	void rejectsAZeroLearningFloor() {
-		assertInvalid("keepalive.client.learn.min-idle-timeout=0s", "keepalive.client.learn.min-idle-timeout");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.learn.min-idle-timeout=0s", "keepalive.client.learn.min-idle-timeout");
 	}
 
 	@Test
@@ -149,9 +148,7 @@ class KeepAliveRetryAutoConfigurationTests {
 				.withBean(WebClientCustomizer.class, () -> (builder) -> builder.filter(countingWebClient))
 				.run((context) -> {
 					for (ClientKind kind : ClientKind.values()) {
-						Exchanger client = kind.exchanger(context);
-						client.get(peer.url("/warm-up"), new HttpHeaders());
-						ClientContext.pause(50);
+						Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 						assertThat(client.get(peer.url("/"), new HttpHeaders())).isEqualTo("ok");
 					}
 					assertThat(peer.connections()).as("a resend for each client").isEqualTo(6);
@@ -260,9 +257,7 @@ class KeepAliveRetryAutoConfigurationTests {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.withBean(KeepAliveRetryListener.class, () -> listener).run((context) -> {
 				for (ClientKind kind : ClientKind.values()) {
-					Exchanger client = kind.exchanger(context);
-					client.get(peer.url("/warm-up"), new HttpHeaders());
-					ClientContext.pause(50);
+					Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 					client.get(peer.url("/"), new HttpHeaders());
 					ClientContext.pause(50);
 					assertThatException().isThrownBy(
@@ -272,17 +267,6 @@ class KeepAliveRetryAutoConfigurationTests {
 				assertThat(refusals).hasValue(3);
 			});
 		}
-	}
-
-	private void assertInvalid(String property, String name) {
-		this.runner.withPropertyValues(property).run((context) -> assertInvalid(context, name));
-	}
-
-	private static void assertInvalid(AssertableApplicationContext context, String name) {
-		assertThat(context).hasFailed();
-		assertThat(context.getStartupFailure()).rootCause()
-			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-			.hasMessageContaining("Property " + name + " with value");
 	}
 
 }

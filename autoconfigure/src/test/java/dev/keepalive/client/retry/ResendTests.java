@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -91,7 +90,7 @@ class ResendTests {
 				"not resent: PATCH without");
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.withPropertyValues("keepalive.client.retry.methods=GET,PATCH").run((context) -> {
-				Exchanger client = warmedUp(kind, context, peer);
+				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				String id = nextId();
 				assertThat(client.exchange(HttpMethod.PATCH, peer.url("/"), headers("X-Request-Id", id), "patch"))
 					.isEqualTo("ok");
@@ -120,7 +119,7 @@ class ResendTests {
 	void aFailureAfterTheResponseHeadersIsNotResent(ClientKind kind) throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.HEADERS_THEN_CLOSE))) {
 			this.runner.run((context) -> {
-				Exchanger client = warmedUp(kind, context, peer);
+				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				String id = nextId();
 				assertThatException().isThrownBy(() -> client.get(peer.url("/"), headers("X-Request-Id", id)));
 				assertThat(peer.executions(id)).isEqualTo(1);
@@ -134,7 +133,7 @@ class ResendTests {
 	void a503IsNotResent(ClientKind kind) throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.SERVICE_UNAVAILABLE))) {
 			this.runner.run((context) -> {
-				Exchanger client = warmedUp(kind, context, peer);
+				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				String id = nextId();
 				assertThatException().isThrownBy(() -> client.get(peer.url("/"), headers("X-Request-Id", id)))
 					.isInstanceOfAny(HttpServerErrorException.class, WebClientResponseException.class);
@@ -148,7 +147,7 @@ class ResendTests {
 	void attemptsAreBoundedByMaxAttempts(ClientKind kind) throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.withPropertyValues("keepalive.client.retry.max-attempts=1").run((context) -> {
-				Exchanger client = warmedUp(kind, context, peer);
+				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				String id = nextId();
 				assertThatException().isThrownBy(() -> client.get(peer.url("/"), headers("X-Request-Id", id)))
 					.withStackTraceContaining("not resent: 1 of 1 attempts made (keepalive.client.retry.max-attempts)");
@@ -162,7 +161,7 @@ class ResendTests {
 	void withRetryDisabledTheSameFailureReachesTheCaller(ClientKind kind) throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.withPropertyValues("keepalive.client.retry.enabled=false").run((context) -> {
-				Exchanger client = warmedUp(kind, context, peer);
+				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				String id = nextId();
 				assertThatException().isThrownBy(() -> client.get(peer.url("/"), headers("X-Request-Id", id)));
 				assertThat(peer.executions(id)).isEqualTo(1);
@@ -203,7 +202,7 @@ class ResendTests {
 			String body) throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(failure))) {
 			this.runner.run((context) -> {
-				Exchanger client = warmedUp(kind, context, peer);
+				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				String id = nextId();
 				HttpHeaders request = new HttpHeaders();
 				request.addAll(headers);
@@ -219,7 +218,7 @@ class ResendTests {
 			String why) throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(script)) {
 			this.runner.run((context) -> {
-				Exchanger client = warmedUp(kind, context, peer);
+				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				String id = nextId();
 				HttpHeaders request = new HttpHeaders();
 				request.addAll(headers);
@@ -232,14 +231,6 @@ class ResendTests {
 		}
 	}
 
-	/** A client whose pool holds one idle connection to the peer, so that the next request reuses it. */
-	private Exchanger warmedUp(ClientKind kind, AssertableApplicationContext context, ScriptedPeer peer) {
-		Exchanger client = kind.exchanger(context);
-		assertThat(client.get(peer.url("/warm-up"), new HttpHeaders())).isEqualTo("ok");
-		// WebClient's block() can return before the connection is back in the pool.
-		ClientContext.pause(50);
-		return client;
-	}
 
 	private String nextId() {
 		return "r" + this.ids.incrementAndGet();
