@@ -8,6 +8,7 @@ import java.util.Map;
 
 import reactor.netty.resources.ConnectionPoolMetrics;
 
+import dev.keepalive.client.ClientEngine;
 import dev.keepalive.client.DiscardReason;
 import dev.keepalive.client.KeepAliveClientAutoConfiguration;
 import dev.keepalive.client.KeepAlivePools;
@@ -93,12 +94,15 @@ public final class KeepAliveReport {
 		for (DiscardReason reason : DiscardReason.values()) {
 			discarded.put(reason.tag(), origin.discarded(reason));
 		}
-		KeepAlivePools.Pool pool = (this.pools != null) ? this.pools.pool(origin.key()) : null;
-		Connections connections = (pool != null) ? Connections.of(pool.metrics()) : new Connections(0, 0, 0);
+		Connections connections = null; // Apache HttpClient keeps one pool per client and reports none.
+		if (origin.engine() == ClientEngine.REACTOR_NETTY) {
+			KeepAlivePools.Pool pool = (this.pools != null) ? this.pools.pool(origin.key()) : null;
+			connections = (pool != null) ? Connections.of(pool.metrics()) : new Connections(0, 0, 0);
+		}
 		long advertised = origin.advertisedTimeoutSeconds();
 		long learnt = origin.learntIdleCutoffMillis();
 		long lastReset = origin.lastResetMillis();
-		return new OriginDescriptor(origin.key(), (advertised >= 0) ? advertised : null,
+		return new OriginDescriptor(origin.key(), origin.engine().tag(), (advertised >= 0) ? advertised : null,
 				origin.effectiveIdleCutoffMillis(), origin.effectiveIdleCutoffSource(),
 				(learnt != Long.MAX_VALUE) ? learnt : null, connections, discarded, origin.resets(), origin.resends(),
 				(lastReset >= 0) ? Instant.ofEpochMilli(lastReset) : null);
@@ -108,18 +112,20 @@ public final class KeepAliveReport {
 	 * One origin.
 	 *
 	 * @param origin {@code host:port}
+	 * @param engine the engine whose pool connects there: {@code reactor-netty} or {@code http-components}
 	 * @param advertisedTimeoutSeconds the {@code timeout} its connections last advertised, or {@code null}
 	 * @param idleCutoffMillis how long its idle connections are reused now
 	 * @param idleCutoffSource where that comes from: {@code advertised}, {@code default}, {@code learnt},
 	 * {@code host}
 	 * @param learntIdleCutoffMillis the cutoff learnt from failures, or {@code null}
-	 * @param connections its pool's connections now
+	 * @param connections its pool's connections now, or {@code null} where the engine reports none (Apache
+	 * HttpClient)
 	 * @param discarded connections closed instead of reused, by reason
 	 * @param resets connection-level failures of its requests
 	 * @param resends requests resent on a new connection
 	 * @param lastReset when the last connection-level failure happened, or {@code null}
 	 */
-	public record OriginDescriptor(String origin, Long advertisedTimeoutSeconds, long idleCutoffMillis,
+	public record OriginDescriptor(String origin, String engine, Long advertisedTimeoutSeconds, long idleCutoffMillis,
 			String idleCutoffSource, Long learntIdleCutoffMillis, Connections connections, Map<String, Long> discarded,
 			long resets, long resends, Instant lastReset) {
 	}

@@ -3,23 +3,20 @@ package dev.keepalive.client;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
-import io.netty.channel.Channel;
-import io.netty.util.AttributeKey;
-
 /**
- * What one connection has learnt from its server and how it has been used, kept on the Netty channel so that
- * the pool's eviction predicate sees it. Written on the channel's event loop, read from any thread.
+ * What one pooled connection has learnt from its server and how it has been used, whatever the engine: the
+ * engine keeps one per connection (Reactor Netty on the channel, Apache HttpClient on the connection) and
+ * asks it, when the pool considers the connection, whether it may be handed out again. Written by the thread
+ * running the connection's exchange, read from any thread.
  */
-final class ConnectionReuseState {
-
-	static final AttributeKey<ConnectionReuseState> KEY = AttributeKey.valueOf(ConnectionReuseState.class.getName());
+public final class ConnectionReuseState {
 
 	private static final AtomicIntegerFieldUpdater<ConnectionReuseState> DISCARDED = AtomicIntegerFieldUpdater
 		.newUpdater(ConnectionReuseState.class, "discarded");
 
 	private final Origin origin;
 
-	/** 1 once the pool decided to close the connection: the predicate may say so more than once. */
+	/** 1 once the pool decided to close the connection: the pool may say so more than once. */
 	private volatile int discarded;
 
 	private volatile ReuseLimits limits;
@@ -27,49 +24,85 @@ final class ConnectionReuseState {
 	/** The raw header the current limits came from: a repeated header is not parsed again. */
 	private List<String> advertised;
 
-	/** Requests started on this connection; event loop only. */
+	/** Requests started on this connection; written by one exchange at a time. */
 	private int requests;
 
-	/** When the last response arrived; event loop only. */
+	/** When the last response arrived; written by one exchange at a time. */
 	private long idleSinceNanos;
 
-	private ConnectionReuseState(Origin origin) {
+	/**
+	 * Start keeping track of a connection.
+	 * @param origin where it connects to
+	 */
+	public ConnectionReuseState(Origin origin) {
 		this.origin = origin;
 		this.limits = origin.policy().limits(null);
 	}
 
-	static ConnectionReuseState get(Channel channel) {
-		return channel.attr(KEY).get();
-	}
-
-	static ConnectionReuseState attach(Channel channel, Origin origin) {
-		ConnectionReuseState state = new ConnectionReuseState(origin);
-		channel.attr(KEY).set(state);
-		return state;
-	}
-
-	Origin origin() {
+	/**
+	 * Where the connection goes.
+	 * @return the origin
+	 */
+	public Origin origin() {
 		return this.origin;
 	}
 
-	ReuseLimits limits() {
+	/**
+	 * How long and how often the connection may be reused, as far as it has told.
+	 * @return the current limits
+	 */
+	public ReuseLimits limits() {
 		return this.limits;
+	}
+
+	/**
+	 * How long the connection may stay idle: its limit, lowered by what failures to its origin taught when
+	 * it advertised nothing.
+	 * @return milliseconds
+	 */
+	public long idleCutoffMillis() {
+		ReuseLimits limits = this.limits;
+		return (limits.source() == ReuseLimits.Source.DEFAULT)
+				? Math.min(limits.idleCutoffMillis(), this.origin.learntIdleCutoffMillis()) : limits.idleCutoffMillis();
+	}
+
+	/**
+	 * Why this connection may not be handed out again, if it may not.
+	 * @param idleMillis how long it has been idle
+	 * @param uses how often it has been handed out so far
+	 * @param lifeMillis how long ago it was opened
+	 * @param maxLifeMillis the longest a connection may live
+	 * @param releasedAtMillis when it went back to the pool (epoch milliseconds), 0 if it is in use
+	 * @return the reason, or {@code null} if it may still be reused
+	 */
+	public DiscardReason discardReason(long idleMillis, long uses, long lifeMillis, long maxLifeMillis,
+			long releasedAtMillis) {
+		DiscardReason idle = idleExpired(idleMillis);
+		if (idle != null) {
+			return idle;
+		}
+		if (uses >= this.limits.maxRequests()) {
+			return DiscardReason.MAX_REQUESTS;
+		}
+		if (lifeMillis >= maxLifeMillis) {
+			return DiscardReason.MAX_LIFE;
+		}
+		// A sibling failed as stale after this one went idle: this one is most likely closed too.
+		return idleSinceStale(releasedAtMillis) ? DiscardReason.PURGED_AFTER_RESET : null;
 	}
 
 	/**
 	 * Why this connection, idle for {@code idleMillis}, may not be handed out again: past what it
 	 * advertised, or, when it advertised nothing, past the default lowered by what failures to this origin
 	 * taught.
-	 * @return the reason, or {@code null} if it may still be reused
 	 */
-	DiscardReason idleExpired(long idleMillis) {
+	private DiscardReason idleExpired(long idleMillis) {
 		ReuseLimits limits = this.limits;
 		if (limits.source() == ReuseLimits.Source.DEFAULT) {
-			long learnt = this.origin.learntIdleCutoffMillis();
 			if (idleMillis >= limits.idleCutoffMillis()) {
 				return DiscardReason.DEFAULT_TIMEOUT;
 			}
-			return (idleMillis >= learnt) ? DiscardReason.LEARNT_TIMEOUT : null;
+			return (idleMillis >= this.origin.learntIdleCutoffMillis()) ? DiscardReason.LEARNT_TIMEOUT : null;
 		}
 		if (idleMillis >= limits.idleCutoffMillis()) {
 			return (limits.source() == ReuseLimits.Source.ADVERTISED) ? DiscardReason.ADVERTISED_TIMEOUT
@@ -79,12 +112,15 @@ final class ConnectionReuseState {
 	}
 
 	/** Whether the connection went idle before a failure showed its origin's idle connections to be stale. */
-	boolean idleSinceStale(long releaseTimestampMillis) {
-		// 0: the pool reports no release time for a connection in use.
-		return releaseTimestampMillis > 0 && releaseTimestampMillis <= this.origin.staleSinceMillis();
+	private boolean idleSinceStale(long releasedAtMillis) {
+		return releasedAtMillis > 0 && releasedAtMillis <= this.origin.staleSinceMillis();
 	}
 
-	void advertised(List<String> values) {
+	/**
+	 * The server sent {@code Keep-Alive} headers: update the limits.
+	 * @param values the header values, as received
+	 */
+	public void advertised(List<String> values) {
 		if (values.equals(this.advertised)) {
 			return;
 		}
@@ -95,15 +131,22 @@ final class ConnectionReuseState {
 		this.origin.limitsLearnt(limits, header);
 	}
 
-	/** The pool closes this connection: count it once. */
-	void discarded(DiscardReason reason) {
+	/**
+	 * The pool closes this connection: count it once.
+	 * @param reason why
+	 */
+	public void discarded(DiscardReason reason) {
 		if (DISCARDED.compareAndSet(this, 0, 1)) {
 			this.origin.connectionDiscarded(reason);
 		}
 	}
 
-	/** A request is about to be written: record it on the exchange's facts, if the caller asked for them. */
-	void requestStarted(ExchangeFacts facts, long nowNanos) {
+	/**
+	 * A request is about to be written: record it on the exchange's facts, if the caller asked for them.
+	 * @param facts the exchange's facts, or {@code null}
+	 * @param nowNanos {@link System#nanoTime()}
+	 */
+	public void requestStarted(ExchangeFacts facts, long nowNanos) {
 		this.requests++;
 		if (facts != null) {
 			long idleMillis = (this.requests > 1) ? (nowNanos - this.idleSinceNanos) / 1_000_000 : 0;
@@ -111,7 +154,19 @@ final class ConnectionReuseState {
 		}
 	}
 
-	void responded(long nowNanos) {
+	/**
+	 * Requests started on this connection so far.
+	 * @return the count
+	 */
+	public int requests() {
+		return this.requests;
+	}
+
+	/**
+	 * The response is done: the connection is idle from now.
+	 * @param nowNanos {@link System#nanoTime()}
+	 */
+	public void responded(long nowNanos) {
 		this.idleSinceNanos = nowNanos;
 	}
 

@@ -4,12 +4,16 @@ package dev.keepalive.client;
  * What the engine saw of one attempt of one exchange: whether the request went out on a reused connection,
  * how long that connection had been idle, and whether response headers arrived. The retry layer creates one
  * per attempt and hands it to Reactor Netty in the subscriber context under {@link #CONTEXT_KEY}; the
- * connection's event loop fills it in; the retry layer reads it when the attempt fails.
+ * connection's event loop fills it in; the retry layer reads it when the attempt fails. Blocking clients bind
+ * an attempt's facts to the calling thread instead ({@link #bind}), where Apache HttpClient, which runs the
+ * exchange on that thread, finds them.
  */
 public final class ExchangeFacts {
 
 	/** The Reactor context key under which an attempt's facts travel to Reactor Netty. */
 	public static final Object CONTEXT_KEY = ExchangeFacts.class;
+
+	private static final ThreadLocal<ExchangeFacts> BOUND = new ThreadLocal<>();
 
 	private volatile ConnectionReuseState connection;
 
@@ -27,7 +31,40 @@ public final class ExchangeFacts {
 		this.connection = connection;
 	}
 
-	void responseStarted() {
+	/**
+	 * Bind an attempt's facts to the calling thread, for the engine to fill in.
+	 * @param facts the facts
+	 * @return what was bound before, for {@link #restore}
+	 */
+	public static ExchangeFacts bind(ExchangeFacts facts) {
+		ExchangeFacts previous = BOUND.get();
+		BOUND.set(facts);
+		return previous;
+	}
+
+	/**
+	 * Undo a {@link #bind}.
+	 * @param previous what {@link #bind} returned
+	 */
+	public static void restore(ExchangeFacts previous) {
+		if (previous != null) {
+			BOUND.set(previous);
+		}
+		else {
+			BOUND.remove();
+		}
+	}
+
+	/**
+	 * The facts bound to the calling thread.
+	 * @return the facts, or {@code null} if the caller asked for none
+	 */
+	public static ExchangeFacts bound() {
+		return BOUND.get();
+	}
+
+	/** The status line and headers of a response arrived. */
+	public void responseStarted() {
 		this.headersReceived = true;
 	}
 

@@ -57,11 +57,6 @@ final class HostKey {
 
 	/** A host and port, as a request URL names them. */
 	record Address(String host, int port) {
-
-		String key() {
-			return of(this.host, this.port);
-		}
-
 	}
 
 	private static boolean isHostChar(int c) {

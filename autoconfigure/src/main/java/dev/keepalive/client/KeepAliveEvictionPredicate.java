@@ -30,34 +30,21 @@ public final class KeepAliveEvictionPredicate implements BiPredicate<Connection,
 
 	@Override
 	public boolean test(Connection connection, ConnectionMetadata metadata) {
-		ConnectionReuseState state = ConnectionReuseState.get(connection.channel());
+		ConnectionReuseState state = KeepAliveHttpClientCustomizer.stateOf(connection.channel());
 		if (state == null) {
 			// Never carried a request: nothing learnt, nothing to count against an origin.
 			ReuseLimits limits = this.policy.defaultLimits();
 			return metadata.idleTime() >= limits.idleCutoffMillis() || metadata.acquireCount() >= limits.maxRequests()
 					|| metadata.lifeTime() >= this.maxLifeTimeMillis;
 		}
-		DiscardReason reason = discardReason(state, metadata);
+		// 0: the pool reports no release time for a connection in use.
+		DiscardReason reason = state.discardReason(metadata.idleTime(), metadata.acquireCount(), metadata.lifeTime(),
+				this.maxLifeTimeMillis, metadata.releaseTimestamp());
 		if (reason == null) {
 			return false;
 		}
 		state.discarded(reason);
 		return true;
-	}
-
-	private DiscardReason discardReason(ConnectionReuseState state, ConnectionMetadata metadata) {
-		DiscardReason idle = state.idleExpired(metadata.idleTime());
-		if (idle != null) {
-			return idle;
-		}
-		if (metadata.acquireCount() >= state.limits().maxRequests()) {
-			return DiscardReason.MAX_REQUESTS;
-		}
-		if (metadata.lifeTime() >= this.maxLifeTimeMillis) {
-			return DiscardReason.MAX_LIFE;
-		}
-		// A sibling failed as stale after this one went idle: this one is most likely closed too.
-		return state.idleSinceStale(metadata.releaseTimestamp()) ? DiscardReason.PURGED_AFTER_RESET : null;
 	}
 
 }

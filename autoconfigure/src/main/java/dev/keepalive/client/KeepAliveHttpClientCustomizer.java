@@ -1,6 +1,7 @@
 package dev.keepalive.client;
 
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
@@ -12,6 +13,9 @@ import reactor.netty.http.client.HttpClientResponse;
  * enforces it. Also fills in the {@link ExchangeFacts} of an exchange whose caller asked for them.
  */
 public class KeepAliveHttpClientCustomizer {
+
+	private static final AttributeKey<ConnectionReuseState> STATE = AttributeKey
+		.valueOf(ConnectionReuseState.class.getName());
 
 	private final Origins origins;
 
@@ -36,16 +40,17 @@ public class KeepAliveHttpClientCustomizer {
 
 	private void requestStarted(HttpClientRequest request, Connection connection) {
 		Channel channel = connection.channel();
-		ConnectionReuseState state = ConnectionReuseState.get(channel);
+		ConnectionReuseState state = channel.attr(STATE).get();
 		if (state == null) {
-			state = ConnectionReuseState.attach(channel, this.origins.forUrl(request.resourceUrl()));
+			state = new ConnectionReuseState(this.origins.forUrl(ClientEngine.REACTOR_NETTY, request.resourceUrl()));
+			channel.attr(STATE).set(state);
 		}
 		ExchangeFacts facts = request.currentContextView().getOrDefault(ExchangeFacts.CONTEXT_KEY, null);
 		state.requestStarted(facts, System.nanoTime());
 	}
 
 	private void learn(HttpClientResponse response, Connection connection) {
-		ConnectionReuseState state = ConnectionReuseState.get(connection.channel());
+		ConnectionReuseState state = stateOf(connection.channel());
 		if (state == null) {
 			return;
 		}
@@ -61,10 +66,15 @@ public class KeepAliveHttpClientCustomizer {
 	}
 
 	private void responded(Connection connection) {
-		ConnectionReuseState state = ConnectionReuseState.get(connection.channel());
+		ConnectionReuseState state = stateOf(connection.channel());
 		if (state != null) {
 			state.responded(System.nanoTime());
 		}
+	}
+
+	/** The state kept on a pooled connection's channel, once it carried a request. */
+	static ConnectionReuseState stateOf(Channel channel) {
+		return channel.attr(STATE).get();
 	}
 
 }

@@ -8,7 +8,7 @@ import org.apache.commons.logging.LogFactory;
 import dev.keepalive.client.KeepAlivePolicy.OriginPolicy;
 
 /**
- * One origin ({@code host:port}) the pool talks to: its configured policy, what its connections advertised,
+ * One origin ({@code host:port}) one engine's pool talks to: its configured policy, what its connections advertised,
  * what failures of its reused connections taught, and counts of what happened. Thread-safe; counters are
  * lock-free, and the only lock is on the rare learning path.
  */
@@ -17,6 +17,8 @@ public final class Origin {
 	private static final Log logger = LogFactory.getLog(Origin.class);
 
 	private final String key;
+
+	private final ClientEngine engine;
 
 	private final OriginPolicy policy;
 
@@ -42,9 +44,10 @@ public final class Origin {
 
 	private volatile ReuseLimits lastLimits;
 
-	Origin(String key, OriginPolicy policy, KeepAlivePolicy.Learning learning, KeepAliveClientEvents events,
-			RecentActivity recent) {
+	Origin(String key, ClientEngine engine, OriginPolicy policy, KeepAlivePolicy.Learning learning,
+			KeepAliveClientEvents events, RecentActivity recent) {
 		this.key = key;
+		this.engine = engine;
 		this.policy = policy;
 		this.learning = learning;
 		this.events = events;
@@ -61,6 +64,14 @@ public final class Origin {
 	 */
 	public String key() {
 		return this.key;
+	}
+
+	/**
+	 * The engine whose pool holds this origin's connections: each engine's pool learns on its own.
+	 * @return the engine
+	 */
+	public ClientEngine engine() {
+		return this.engine;
 	}
 
 	OriginPolicy policy() {

@@ -67,28 +67,42 @@ public final class Origins {
 
 	/**
 	 * The origin of a request URL, as Reactor Netty reports it.
+	 * @param engine the engine whose pool connects there
 	 * @param url an absolute URL
 	 * @return its origin; a URL that cannot be parsed gets an unregistered record with the default policy
 	 */
-	public Origin forUrl(String url) {
+	public Origin forUrl(ClientEngine engine, String url) {
 		HostKey.Address address = HostKey.addressOf(url);
 		if (address == null) {
 			// Unparseable: served with the defaults, learning nothing for others.
-			return newOrigin(String.valueOf(url), null, -1);
+			return newOrigin(String.valueOf(url), engine, null, -1);
 		}
-		String key = address.key();
-		Origin origin = this.origins.get(key);
+		return forAddress(engine, address.host(), address.port());
+	}
+
+	/**
+	 * The origin of a host and port.
+	 * @param engine the engine whose pool connects there
+	 * @param host the host name or address
+	 * @param port the port, explicit or the scheme's default
+	 * @return its origin
+	 */
+	public Origin forAddress(ClientEngine engine, String host, int port) {
+		String key = HostKey.of(host, port);
+		String registryKey = (engine == ClientEngine.REACTOR_NETTY) ? key : engine.tag() + " " + key;
+		Origin origin = this.origins.get(registryKey);
 		if (origin != null) {
 			return origin;
 		}
 		if (this.origins.size() >= MAX_ORIGINS) {
-			return newOrigin(key, address.host(), address.port());
+			return newOrigin(key, engine, host, port);
 		}
-		return this.origins.computeIfAbsent(key, (k) -> newOrigin(k, address.host(), address.port()));
+		return this.origins.computeIfAbsent(registryKey, (k) -> newOrigin(key, engine, host, port));
 	}
 
-	private Origin newOrigin(String key, String host, int port) {
-		return new Origin(key, this.policy.forOrigin(host, port), this.policy.learning(), this.events, this.recent);
+	private Origin newOrigin(String key, ClientEngine engine, String host, int port) {
+		return new Origin(key, engine, this.policy.forOrigin(host, port), this.policy.learning(), this.events,
+				this.recent);
 	}
 
 }

@@ -10,14 +10,14 @@ import dev.keepalive.client.Origin;
 
 /**
  * Records what the pool does: {@code keepalive.client.connections.discarded} by reason and
- * {@code keepalive.client.advertised.timeout}, tagged with the (bounded) origin.
+ * {@code keepalive.client.advertised.timeout}, tagged with the (bounded) origin and the engine.
  */
 public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 
-	/** Connections the pool closed instead of reusing; tags {@code reason}, {@code origin}. */
+	/** Connections the pool closed instead of reusing; tags {@code reason}, {@code origin}, {@code engine}. */
 	public static final String DISCARDED = "keepalive.client.connections.discarded";
 
-	/** Idle timeouts servers advertised, in seconds; tag {@code origin}. */
+	/** Idle timeouts servers advertised, in seconds; tags {@code origin}, {@code engine}. */
 	public static final String ADVERTISED_TIMEOUT = "keepalive.client.advertised.timeout";
 
 	private final MeterRegistry registry;
@@ -40,6 +40,7 @@ public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 			.description("Pooled connections closed instead of reused, by reason")
 			.tag("reason", reason.tag())
 			.tag("origin", this.origins.of(origin))
+			.tag("engine", origin.engine().tag())
 			.register(this.registry)
 			.increment();
 	}
@@ -50,6 +51,7 @@ public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 			.description("Keep-Alive timeouts advertised by servers")
 			.baseUnit("seconds")
 			.tag("origin", this.origins.of(origin))
+			.tag("engine", origin.engine().tag())
 			.register(this.registry)
 			.record(timeoutSeconds);
 	}

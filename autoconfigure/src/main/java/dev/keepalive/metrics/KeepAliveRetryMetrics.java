@@ -7,6 +7,7 @@ import org.springframework.retry.RetryCallback;
 import org.springframework.retry.RetryContext;
 
 import dev.keepalive.client.ExchangeFacts;
+import dev.keepalive.client.Origin;
 import dev.keepalive.client.retry.KeepAliveRetryListener;
 import dev.keepalive.client.retry.KeepAliveRetryPolicy;
 import dev.keepalive.client.retry.ResendDecision;
@@ -14,7 +15,7 @@ import dev.keepalive.client.retry.ResendDecision;
 /**
  * Records every connection-level failure and what was decided about it: {@code keepalive.client.resets}
  * (tags {@code reused}, {@code resent}), {@code keepalive.client.retries} (tag {@code outcome}) and
- * {@code keepalive.client.retries.refused} (tag {@code reason}), each also tagged with the bounded origin.
+ * {@code keepalive.client.retries.refused} (tag {@code reason}), each also tagged with the bounded origin and the engine.
  */
 public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 
@@ -49,12 +50,15 @@ public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 			return;
 		}
 		ExchangeFacts facts = KeepAliveRetryPolicy.facts(context);
-		String origin = this.origins.of((facts != null) ? facts.origin() : null);
+		Origin target = (facts != null) ? facts.origin() : null;
+		String origin = this.origins.of(target);
+		String engine = engine(target);
 		Counter.builder(RESETS)
 			.description("Requests that failed because the connection broke (reset, close before the response)")
 			.tag("reused", String.valueOf(facts != null && facts.reused()))
 			.tag("resent", String.valueOf(decision.resend()))
 			.tag("origin", origin)
+			.tag("engine", engine)
 			.register(this.registry)
 			.increment();
 		if (decision.refused()) {
@@ -62,12 +66,13 @@ public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 				.description("Connection-level failures that were not resent, by reason")
 				.tag("reason", decision.verdict().tag())
 				.tag("origin", origin)
+				.tag("engine", engine)
 				.register(this.registry)
 				.increment();
 		}
 		if (context.getRetryCount() > 1) {
 			// The attempt that failed was itself a resend.
-			retry("failure", origin);
+			retry("failure", origin, engine);
 		}
 	}
 
@@ -75,15 +80,21 @@ public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 	public <T, E extends Throwable> void onSuccess(RetryContext context, RetryCallback<T, E> callback, T result) {
 		if (context.getRetryCount() > 0) {
 			ExchangeFacts facts = KeepAliveRetryPolicy.facts(context);
-			retry("success", this.origins.of((facts != null) ? facts.origin() : null));
+			Origin target = (facts != null) ? facts.origin() : null;
+			retry("success", this.origins.of(target), engine(target));
 		}
 	}
 
-	private void retry(String outcome, String origin) {
+	private static String engine(Origin origin) {
+		return (origin != null) ? origin.engine().tag() : "unknown";
+	}
+
+	private void retry(String outcome, String origin, String engine) {
 		Counter.builder(RETRIES)
 			.description("Requests resent on a new connection, by outcome")
 			.tag("outcome", outcome)
 			.tag("origin", origin)
+			.tag("engine", engine)
 			.register(this.registry)
 			.increment();
 	}

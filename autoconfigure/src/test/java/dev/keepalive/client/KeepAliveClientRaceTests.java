@@ -15,7 +15,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static dev.keepalive.testsupport.ClientContext.pause;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * The three clients against a peer that advertises {@code timeout=2} and closes idle connections at exactly
@@ -24,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatException;
 class KeepAliveClientRaceTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+	/** An idle gap inside the racing peer's window. */
+	private static final long GAP = 1950;
 
 	// The pool alone must win these races: a resend would hide a connection it should not have handed out.
 	private final ApplicationContextRunner runner = ClientContext.runner()
@@ -43,7 +46,7 @@ class KeepAliveClientRaceTests {
 
 	private void opensNewConnectionAfterIdleGapInsideSafetyMargin(ClientKind kind, Close close) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=2").idleTimeout(TIMEOUT).close(close).start()) {
-			this.runner.run((context) -> {
+			kind.on(this.runner).run((context) -> {
 				Function<String, String> client = kind.client(context);
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
 				pause(1500); // N - margin/2: the peer still holds the connection, but we must not trust it
@@ -57,7 +60,7 @@ class KeepAliveClientRaceTests {
 	@EnumSource(ClientKind.class)
 	void reusesConnectionWellWithinAdvertisedTimeout(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=2").idleTimeout(TIMEOUT).start()) {
-			this.runner.run((context) -> {
+			kind.on(this.runner).run((context) -> {
 				Function<String, String> client = kind.client(context);
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
 				pause(300);
@@ -71,10 +74,10 @@ class KeepAliveClientRaceTests {
 	@EnumSource(ClientKind.class)
 	void neverSendsIntoTheRaceWindowAtTheAdvertisedTimeout(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = racingPeer()) {
-			this.runner.run((context) -> {
+			kind.on(this.runner).run((context) -> {
 				Function<String, String> client = kind.client(context);
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
-				pause(2200); // inside the window: the server has given up, its FIN is still on the way
+				pause(GAP); // inside the window: the server has given up, its FIN is still on the way
 				assertThat(client.apply(peer.url("/second"))).isEqualTo("ok");
 				assertThat(peer.racesLost()).isZero();
 				assertThat(peer.connections()).isEqualTo(2);
@@ -87,18 +90,29 @@ class KeepAliveClientRaceTests {
 	@EnumSource(ClientKind.class)
 	void withoutTheStarterTheSameGapLosesTheRace(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = racingPeer()) {
-			this.runner.withPropertyValues("keepalive.client.enabled=false").run((context) -> {
+			kind.on(this.runner).withPropertyValues("keepalive.client.enabled=false").run((context) -> {
 				Function<String, String> client = kind.client(context);
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
-				pause(2200);
-				assertThatException().isThrownBy(() -> client.apply(peer.url("/second")));
-				assertThat(peer.racesLost()).isEqualTo(1);
+				pause(GAP);
+				Throwable failure = catchThrowable(() -> client.apply(peer.url("/second")));
+				assertThat(peer.racesLost()).as("the plain pool handed out the closing connection").isEqualTo(1);
+				if (kind.engine() == ClientEngine.REACTOR_NETTY) {
+					assertThat(failure).isNotNull();
+				} // else Apache HttpClient's own retry resent the GET, blindly: ResendTests shows a POST is lost.
 			});
 		}
 	}
 
+	/**
+	 * Advertises 2 s but gives up at 1.9 s, as servers and the proxies in front of them do, its FIN taking
+	 * 600 ms to arrive: a request after {@link #GAP} lands in that window, even for a client that trusts the
+	 * advertised timeout to the millisecond (Apache HttpClient's own strategy).
+	 */
 	private static KeepAlivePeer racingPeer() throws IOException {
-		return KeepAlivePeer.advertising("timeout=2").idleTimeout(TIMEOUT).raceWindow(Duration.ofMillis(600)).start();
+		return KeepAlivePeer.advertising("timeout=2")
+			.idleTimeout(Duration.ofMillis(1900))
+			.raceWindow(Duration.ofMillis(600))
+			.start();
 	}
 
 }

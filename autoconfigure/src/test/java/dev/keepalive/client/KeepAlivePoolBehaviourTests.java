@@ -76,7 +76,7 @@ class KeepAlivePoolBehaviourTests {
 	void treatsAHostileHeaderAsNoHeader(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=-5, timeout=abc, max=99999999999999999999, x=\"")
 			.start()) {
-			this.runner.withPropertyValues("keepalive.client.default-idle-timeout=600ms").run((context) -> {
+			kind.on(this.runner).withPropertyValues("keepalive.client.default-idle-timeout=600ms").run((context) -> {
 				Function<String, String> client = kind.client(context);
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
 				pause(900);
@@ -183,7 +183,7 @@ class KeepAlivePoolBehaviourTests {
 	@EnumSource(ClientKind.class)
 	void keepsBootsReadTimeout(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").silent().start()) {
-			this.runner.withPropertyValues("spring.http.clients.read-timeout=300ms").run((context) -> {
+			kind.on(this.runner).withPropertyValues("spring.http.clients.read-timeout=300ms").run((context) -> {
 				Function<String, String> client = kind.client(context);
 				long start = System.nanoTime();
 				assertThatException().isThrownBy(() -> client.apply(peer.url("/never")));

@@ -125,7 +125,7 @@ class KeepAliveMetricsTests {
 	@EnumSource(ClientKind.class)
 	void aResendIsCountedAsAResetOfAReusedConnectionAndASuccessfulRetry(ClientKind kind) throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
-			this.runner.run((context) -> {
+			kind.on(this.runner).run((context) -> {
 				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				client.get(peer.url("/"), new HttpHeaders());
 				String origin = "127.0.0.1:" + peer.url("").split(":")[2];

@@ -12,6 +12,7 @@ import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfigurati
 import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.keepalive.client.KeepAliveClientAutoConfiguration;
+import dev.keepalive.client.apache.KeepAliveHttpComponentsAutoConfiguration;
 import dev.keepalive.client.retry.KeepAliveRetryAutoConfiguration;
 
 /**
@@ -25,16 +26,23 @@ public final class ClientContext {
 	private static final AutoConfigurations CONFIGURATIONS = AutoConfigurations.of(HttpClientAutoConfiguration.class,
 			ImperativeHttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
 			RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class, WebClientAutoConfiguration.class,
-			KeepAliveClientAutoConfiguration.class, KeepAliveRetryAutoConfiguration.class);
+			KeepAliveClientAutoConfiguration.class, KeepAliveHttpComponentsAutoConfiguration.class,
+			KeepAliveRetryAutoConfiguration.class);
 
+	/**
+	 * The client configuration, RestTemplate and RestClient on Reactor Netty (Boot would pick Apache
+	 * HttpClient, which is on the test classpath); {@link ClientKind#on} picks a kind's engine.
+	 */
 	public static ApplicationContextRunner runner() {
 		return new ApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+			.withPropertyValues("spring.http.clients.imperative.factory=reactor")
 			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
 	}
 
 	/** The same client configuration inside a reactive web application, where Boot configures less. */
 	public static ReactiveWebApplicationContextRunner reactiveWebRunner() {
 		return new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+			.withPropertyValues("spring.http.clients.imperative.factory=reactor")
 			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
 	}
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -132,7 +133,13 @@ public final class ScriptedPeer extends LoopbackPeer {
 			OutputStream out = socket.getOutputStream();
 			for (int index = 1;; index++) {
 				Map<String, String> headers = new HashMap<>();
-				String method = readRequest(in, headers);
+				String method;
+				try {
+					method = readRequest(in, headers);
+				}
+				catch (SocketException ex) {
+					method = null; // Closed with an RST instead of a FIN: closed all the same.
+				}
 				if (method == null) {
 					this.closedByClient.incrementAndGet();
 					return;

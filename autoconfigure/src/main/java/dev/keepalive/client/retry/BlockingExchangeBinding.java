@@ -7,37 +7,19 @@ import dev.keepalive.client.ExchangeFacts;
 
 /**
  * Carries an attempt's {@link ExchangeFacts} from a blocking client to Reactor Netty. Spring's
- * {@code ReactorClientHttpRequest} blocks with no Reactor context, but it subscribes on the caller's thread:
- * the interceptor binds the facts to that thread, and the connect step copies them into the context where
- * Reactor Netty's callbacks, running on event-loop threads, find them.
+ * {@code ReactorClientHttpRequest} blocks with no Reactor context, but it subscribes on the caller's thread,
+ * where the resending factory bound the facts ({@link ExchangeFacts#bind}): the connect step copies them into
+ * the context where Reactor Netty's callbacks, running on event-loop threads, find them.
  */
 final class BlockingExchangeBinding {
 
-	private static final ThreadLocal<ExchangeFacts> CURRENT = new ThreadLocal<>();
-
 	private BlockingExchangeBinding() {
-	}
-
-	/** Bind facts to this thread; returns what was bound before, for {@link #restore}. */
-	static ExchangeFacts bind(ExchangeFacts facts) {
-		ExchangeFacts previous = CURRENT.get();
-		CURRENT.set(facts);
-		return previous;
-	}
-
-	static void restore(ExchangeFacts previous) {
-		if (previous != null) {
-			CURRENT.set(previous);
-		}
-		else {
-			CURRENT.remove();
-		}
 	}
 
 	/** Make the client's connect step pick up facts bound to the subscribing thread. */
 	static HttpClient apply(HttpClient httpClient) {
 		return httpClient.mapConnect((connect) -> Mono.defer(() -> {
-			ExchangeFacts facts = CURRENT.get();
+			ExchangeFacts facts = ExchangeFacts.bound();
 			return (facts != null) ? connect.contextWrite((context) -> context.put(ExchangeFacts.CONTEXT_KEY, facts))
 					: connect;
 		}));

@@ -3,6 +3,7 @@ package dev.keepalive.client.retry;
 import java.time.Duration;
 import java.util.List;
 
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
@@ -34,8 +36,9 @@ import dev.keepalive.client.KeepAliveHttpClientCustomizer;
 /**
  * Resends requests whose reused connection turned out to be closed, when that is provably safe
  * ({@link ResendRule}): below every interceptor for RestTemplate and RestClient (a request factory
- * decorator), a filter added last for WebClient, so that the user's own see one logical call. Reactor Netty's own retry-once is turned off on the
- * shared pool's clients so that the two never add up to more than {@code max-attempts}.
+ * decorator, on Reactor Netty or Apache HttpClient 5), a filter added last for WebClient, so that the user's own
+ * see one logical call. The engines' own retries (Reactor Netty's retry-once, HttpClient's retry strategy) are
+ * turned off so that attempts never add up to more than {@code max-attempts}.
  */
 @AutoConfiguration(after = KeepAliveClientAutoConfiguration.class)
 @ConditionalOnClass({ RetryPolicy.class, HttpClient.class })
@@ -87,6 +90,20 @@ public final class KeepAliveRetryAutoConfiguration {
 			}
 			template.setListeners(listeners.orderedStream().toArray(RetryListener[]::new));
 			return new ResendingRequestFactoryDecorator(template);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ HttpClientBuilder.class, HttpComponentsClientHttpRequestFactoryBuilder.class })
+	static class HttpComponents {
+
+		@Bean
+		@Order(CUSTOMIZER_ORDER)
+		@ConditionalOnMissingBean(name = "keepAliveRetryHttpComponentsCustomizer")
+		ClientHttpRequestFactoryBuilderCustomizer<HttpComponentsClientHttpRequestFactoryBuilder> keepAliveRetryHttpComponentsCustomizer() {
+			// HttpClient's own retry would resend on any pooled connection, on top of ours.
+			return (builder) -> builder.withHttpClientCustomizer(HttpClientBuilder::disableAutomaticRetries);
 		}
 
 	}

@@ -120,12 +120,12 @@ public final class ResendingClientHttpRequestFactory implements ClientHttpReques
 					body.writeTo(request.getBody());
 				}
 			}
-			ExchangeFacts previous = BlockingExchangeBinding.bind(facts);
+			ExchangeFacts previous = ExchangeFacts.bind(facts);
 			try {
 				return request.execute();
 			}
 			finally {
-				BlockingExchangeBinding.restore(previous);
+				ExchangeFacts.restore(previous);
 			}
 		}
 

@@ -147,7 +147,7 @@ class KeepAliveRetryAutoConfigurationTests {
 						() -> (restTemplate) -> restTemplate.getInterceptors().add(countingRestTemplate))
 				.withBean(WebClientCustomizer.class, () -> (builder) -> builder.filter(countingWebClient))
 				.run((context) -> {
-					for (ClientKind kind : ClientKind.values()) {
+					for (ClientKind kind : ClientKind.onReactorNetty()) {
 						Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 						assertThat(client.get(peer.url("/"), new HttpHeaders())).isEqualTo("ok");
 					}
@@ -256,7 +256,7 @@ class KeepAliveRetryAutoConfigurationTests {
 		};
 		try (ScriptedPeer peer = ScriptedPeer.start(Script.failReused(Action.RESET))) {
 			this.runner.withBean(KeepAliveRetryListener.class, () -> listener).run((context) -> {
-				for (ClientKind kind : ClientKind.values()) {
+				for (ClientKind kind : ClientKind.onReactorNetty()) {
 					Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 					client.get(peer.url("/"), new HttpHeaders());
 					ClientContext.pause(50);

@@ -34,7 +34,7 @@ class LearningTests {
 	@EnumSource(ClientKind.class)
 	void oneFailureTeachesThePathsIdleTimeout(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = pathClosingIdleConnections(null)) {
-			this.runner.run((context) -> {
+			kind.on(this.runner).run((context) -> {
 				requestsAfterGapsOf(1700, 4, kind.client(context), peer);
 				assertThat(peer.racesLost()).as("reused connections that hit the closed path").isEqualTo(1);
 				Origin origin = context.getBean(Origins.class).all().iterator().next();
@@ -49,7 +49,7 @@ class LearningTests {
 	@EnumSource(ClientKind.class)
 	void withoutLearningEveryGapPastThePathsTimeoutNeedsAResend(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = pathClosingIdleConnections(null)) {
-			this.runner.withPropertyValues("keepalive.client.learn.enabled=false").run((context) -> {
+			kind.on(this.runner).withPropertyValues("keepalive.client.learn.enabled=false").run((context) -> {
 				requestsAfterGapsOf(1700, 4, kind.client(context), peer);
 				assertThat(peer.racesLost()).isEqualTo(3);
 			});

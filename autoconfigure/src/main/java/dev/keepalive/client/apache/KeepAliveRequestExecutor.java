@@ -1,0 +1,86 @@
+package dev.keepalive.client.apache;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.hc.client5.http.RouteInfo;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
+import org.apache.hc.core5.http.io.HttpClientConnection;
+import org.apache.hc.core5.http.io.HttpResponseInformationCallback;
+import org.apache.hc.core5.http.protocol.HttpContext;
+
+import dev.keepalive.client.ClientEngine;
+import dev.keepalive.client.ConnectionReuseState;
+import dev.keepalive.client.ExchangeFacts;
+import dev.keepalive.client.KeepAliveHeader;
+import dev.keepalive.client.Origin;
+import dev.keepalive.client.Origins;
+
+/**
+ * HttpClient's request executor, which runs each exchange on its connection, taught to keep the connection's
+ * {@link ConnectionReuseState}: how many requests it carried, what its {@code Keep-Alive} headers said, and,
+ * for the resend rule, whether this exchange reused it and whether response headers arrived
+ * ({@link ExchangeFacts} bound to the calling thread).
+ */
+final class KeepAliveRequestExecutor extends HttpRequestExecutor {
+
+	/** The context attribute under which the exchange's connection state reaches the reuse strategies. */
+	static final String STATE_ATTRIBUTE = ConnectionReuseState.class.getName();
+
+	private final Origins origins;
+
+	KeepAliveRequestExecutor(Origins origins) {
+		this.origins = origins;
+	}
+
+	@Override
+	public ClassicHttpResponse execute(ClassicHttpRequest request, HttpClientConnection connection,
+			HttpResponseInformationCallback informationCallback, HttpContext context) throws IOException, HttpException {
+		if (!(connection instanceof TrackedConnection tracked)) {
+			return super.execute(request, connection, informationCallback, context);
+		}
+		ConnectionReuseState state = tracked.state();
+		if (state == null) {
+			state = new ConnectionReuseState(origin(context));
+			tracked.state(state);
+		}
+		context.setAttribute(STATE_ATTRIBUTE, state);
+		ExchangeFacts facts = ExchangeFacts.bound();
+		state.requestStarted(facts, System.nanoTime());
+		ClassicHttpResponse response = super.execute(request, connection, informationCallback, context);
+		if (facts != null) {
+			facts.responseStarted();
+		}
+		// Most responses repeat the header or carry none: only look further when there is one.
+		Header[] keepAlive = response.getHeaders(KeepAliveHeader.NAME);
+		if (keepAlive.length > 0) {
+			List<String> values = new ArrayList<>(keepAlive.length);
+			for (Header header : keepAlive) {
+				values.add(header.getValue());
+			}
+			state.advertised(values);
+		}
+		return response;
+	}
+
+	private Origin origin(HttpContext context) {
+		RouteInfo route = HttpClientContext.castOrCreate(context).getHttpRoute();
+		HttpHost target = (route != null) ? route.getTargetHost() : null;
+		if (target == null) {
+			return this.origins.forAddress(ClientEngine.HTTP_COMPONENTS, "unknown", 0);
+		}
+		int port = target.getPort();
+		if (port < 0) {
+			port = "https".equalsIgnoreCase(target.getSchemeName()) ? 443 : 80;
+		}
+		return this.origins.forAddress(ClientEngine.HTTP_COMPONENTS, target.getHostName(), port);
+	}
+
+}
