@@ -41,11 +41,12 @@ class KeepAlivePoolBehaviourTests {
 
 	private final ApplicationContextRunner runner = ClientContext.runner();
 
-	@Test
-	void stopsReusingAConnectionAfterTheAdvertisedMaxRequests() throws IOException {
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void stopsReusingAConnectionAfterTheAdvertisedMaxRequests(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30, max=2").start()) {
-			this.runner.run((context) -> {
-				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
+			kind.on(this.runner).run((context) -> {
+				Function<String, String> client = kind.client(context);
 				for (int i = 0; i < 3; i++) {
 					assertThat(client.apply(peer.url("/" + i))).isEqualTo("ok");
 					pause(100);
@@ -55,11 +56,12 @@ class KeepAlivePoolBehaviourTests {
 		}
 	}
 
-	@Test
-	void appliesTheDefaultIdleTimeoutWhenNothingIsAdvertised() throws IOException {
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void appliesTheDefaultIdleTimeoutWhenNothingIsAdvertised(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising(null).start()) {
-			this.runner.withPropertyValues("keepalive.client.default-idle-timeout=600ms").run((context) -> {
-				Function<String, String> client = ClientKind.WEB_CLIENT.client(context);
+			kind.on(this.runner).withPropertyValues("keepalive.client.default-idle-timeout=600ms").run((context) -> {
+				Function<String, String> client = kind.client(context);
 				client.apply(peer.url("/first"));
 				pause(150);
 				client.apply(peer.url("/reused"));
@@ -86,17 +88,18 @@ class KeepAlivePoolBehaviourTests {
 		}
 	}
 
-	@Test
-	void hostIdleTimeoutOverridesTheAdvertisedOne() throws IOException {
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void hostIdleTimeoutOverridesTheAdvertisedOne(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").start()) {
 			// TestPropertyValues would split "host:port" at the colon: add the property as a map entry.
-			this.runner
+			kind.on(this.runner)
 				.withInitializer((context) -> context.getEnvironment()
 					.getPropertySources()
 					.addFirst(new MapPropertySource("test", Map.of(
 							"keepalive.client.hosts.[127.0.0.1:" + peer.port() + "].idle-timeout", "1500ms"))))
 				.run((context) -> {
-					Function<String, String> client = ClientKind.REST_TEMPLATE.client(context);
+					Function<String, String> client = kind.client(context);
 					client.apply(peer.url("/first"));
 					pause(800); // past 1500ms - 1s margin, far from the advertised 30s
 					client.apply(peer.url("/second"));
@@ -105,14 +108,15 @@ class KeepAlivePoolBehaviourTests {
 		}
 	}
 
-	@Test
-	void ignoreAdvertisedFallsBackToTheDefaultIdleTimeout() throws IOException {
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void ignoreAdvertisedFallsBackToTheDefaultIdleTimeout(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").start()) {
-			this.runner
+			kind.on(this.runner)
 				.withPropertyValues("keepalive.client.hosts.[127.0.0.1].ignore-advertised=true",
 						"keepalive.client.default-idle-timeout=500ms")
 				.run((context) -> {
-					Function<String, String> client = ClientKind.WEB_CLIENT.client(context);
+					Function<String, String> client = kind.client(context);
 					client.apply(peer.url("/first"));
 					pause(800);
 					client.apply(peer.url("/second"));
@@ -121,11 +125,12 @@ class KeepAlivePoolBehaviourTests {
 		}
 	}
 
-	@Test
-	void retiresAConnectionAtItsMaxLifeTime() throws IOException {
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void retiresAConnectionAtItsMaxLifeTime(ClientKind kind) throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").start()) {
-			this.runner.withPropertyValues("keepalive.client.max-life-time=700ms").run((context) -> {
-				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
+			kind.on(this.runner).withPropertyValues("keepalive.client.max-life-time=700ms").run((context) -> {
+				Function<String, String> client = kind.client(context);
 				client.apply(peer.url("/first"));
 				pause(200);
 				client.apply(peer.url("/reused"));

@@ -29,6 +29,12 @@ public final class ClientContext {
 			KeepAliveClientAutoConfiguration.class, KeepAliveHttpComponentsAutoConfiguration.class,
 			KeepAliveRetryAutoConfiguration.class);
 
+	/** The client configuration, the engine of the blocking clients left for Boot to pick. */
+	public static ApplicationContextRunner runnerWithBootsEngineChoice() {
+		return new ApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
+	}
+
 	/**
 	 * The client configuration, RestTemplate and RestClient on Reactor Netty (Boot would pick Apache
 	 * HttpClient, which is on the test classpath); {@link ClientKind#on} picks a kind's engine.
