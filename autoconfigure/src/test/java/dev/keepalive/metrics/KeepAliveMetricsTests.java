@@ -121,6 +121,27 @@ class KeepAliveMetricsTests {
 		}
 	}
 
+	@Test
+	void theHttpComponentsPoolCountsWhatItDiscardsUnderItsEngine() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=2, max=3").start()) {
+			ClientKind kind = ClientKind.REST_CLIENT_HTTP_COMPONENTS;
+			kind.on(this.runner).run((context) -> {
+				Function<String, String> client = kind.client(context);
+				client.apply(peer.url("/"));
+				ClientContext.pause(1100); // past the advertised 2 s less the 1 s margin
+				client.apply(peer.url("/")); // a new connection: the expired one is closed on the way
+				client.apply(peer.url("/"));
+				client.apply(peer.url("/")); // its third request: max=3 reached, closed on release
+				assertThat(count(context, KeepAliveClientMetrics.DISCARDED, "reason", "advertised-timeout", "engine",
+						"http-components")).isEqualTo(1);
+				assertThat(count(context, KeepAliveClientMetrics.DISCARDED, "reason", "max-requests", "engine",
+						"http-components")).isEqualTo(1);
+				assertThat(count(context, KeepAliveClientMetrics.DISCARDED, "engine", "reactor-netty")).isZero();
+				assertThat(peer.connections()).isEqualTo(2);
+			});
+		}
+	}
+
 	@ParameterizedTest
 	@EnumSource(ClientKind.class)
 	void aResendIsCountedAsAResetOfAReusedConnectionAndASuccessfulRetry(ClientKind kind) throws IOException {
@@ -129,9 +150,11 @@ class KeepAliveMetricsTests {
 				Exchanger client = kind.warmedUp(context, peer.url("/warm-up"));
 				client.get(peer.url("/"), new HttpHeaders());
 				String origin = "127.0.0.1:" + peer.url("").split(":")[2];
+				String engine = kind.engine().tag();
 				assertThat(count(context, KeepAliveRetryMetrics.RESETS, "reused", "true", "resent", "true", "origin",
-						origin)).isEqualTo(1);
-				assertThat(count(context, KeepAliveRetryMetrics.RETRIES, "outcome", "success", "origin", origin))
+						origin, "engine", engine)).isEqualTo(1);
+				assertThat(count(context, KeepAliveRetryMetrics.RETRIES, "outcome", "success", "origin", origin,
+						"engine", engine))
 					.isEqualTo(1);
 				assertThat(count(context, KeepAliveRetryMetrics.RETRIES, "outcome", "failure")).isZero();
 				assertThat(count(context, KeepAliveRetryMetrics.REFUSED)).isZero();
