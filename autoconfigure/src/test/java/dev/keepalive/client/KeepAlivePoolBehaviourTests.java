@@ -28,16 +28,19 @@ import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Each knob of the pool, proven by what a real peer sees. One client kind per test: the race tests cover
- * all three on the same pool.
+ * Each knob of the pool, proven by what a real peer sees: the rules on every client and engine, the sizing
+ * of the shared Reactor Netty pool with one client.
  */
 class KeepAlivePoolBehaviourTests {
 
-	private static final ExecutorService POOL = Executors.newFixedThreadPool(40, (runnable) -> {
-		Thread thread = new Thread(runnable, "pool-behaviour-caller");
-		thread.setDaemon(true);
-		return thread;
-	});
+	/** 40 callers each: the two load tests run concurrently and must not share them. */
+	private static ExecutorService callers() {
+		return Executors.newFixedThreadPool(40, (runnable) -> {
+			Thread thread = new Thread(runnable, "pool-behaviour-caller");
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
 
 	private final ApplicationContextRunner runner = ClientContext.runner();
 
@@ -160,10 +163,12 @@ class KeepAlivePoolBehaviourTests {
 		try (ScriptedPeer peer = ScriptedPeer.start((request) -> Action.OK, Duration.ofMillis(300))) {
 			this.runner.run((context) -> {
 				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
+				ExecutorService callers = callers();
 				List<CompletableFuture<String>> calls = IntStream.range(0, 40)
-					.mapToObj((i) -> CompletableFuture.supplyAsync(() -> client.apply(peer.url("/")), POOL))
+					.mapToObj((i) -> CompletableFuture.supplyAsync(() -> client.apply(peer.url("/")), callers))
 					.toList();
 				assertThat(calls).allSatisfy((call) -> assertThat(call.join()).isEqualTo("ok"));
+				callers.shutdown();
 				assertThat(peer.connections()).isEqualTo(40);
 			});
 		}
@@ -175,10 +180,12 @@ class KeepAlivePoolBehaviourTests {
 		try (ScriptedPeer peer = ScriptedPeer.start((request) -> Action.OK, Duration.ofMillis(100))) {
 			this.runner.withPropertyValues("keepalive.client.max-connections=4").run((context) -> {
 				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
+				ExecutorService callers = callers();
 				List<CompletableFuture<String>> calls = IntStream.range(0, 40)
-					.mapToObj((i) -> CompletableFuture.supplyAsync(() -> client.apply(peer.url("/")), POOL))
+					.mapToObj((i) -> CompletableFuture.supplyAsync(() -> client.apply(peer.url("/")), callers))
 					.toList();
 				assertThat(calls).allSatisfy((call) -> assertThat(call.join()).isEqualTo("ok"));
+				callers.shutdown();
 				assertThat(peer.connections()).isEqualTo(4);
 			});
 		}
