@@ -45,20 +45,24 @@ public class KeepAliveClientProperties implements InitializingBean {
 	/** Maximum time a connection is kept from its creation, whatever it advertises. Unset means no limit. */
 	private Duration maxLifeTime;
 
-	/** How often a background sweep closes idle connections that may no longer be reused. */
+	/**
+	 * How often a background sweep closes idle connections that may no longer be reused (Reactor Netty; Apache
+	 * HttpClient runs its own sweep and checks on lease).
+	 */
 	private Duration evictionInterval = Duration.ofSeconds(1);
 
 	/**
-	 * Maximum number of connections per remote address. The default is that of Reactor Netty's global pool,
-	 * which plain Boot's clients use.
+	 * Maximum number of connections per remote address in the shared Reactor Netty pool. The default is that of
+	 * Reactor Netty's global pool, which plain Boot's clients use.
 	 */
 	private int maxConnections = 500;
 
-	/** Maximum time to wait for a pooled connection when all are in use. */
+	/** Maximum time to wait for a connection of the shared Reactor Netty pool when all are in use. */
 	private Duration pendingAcquireTimeout = Duration.ofSeconds(45);
 
 	/**
-	 * Maximum number of requests waiting for a pooled connection, per remote address; more fail at once. The
+	 * Maximum number of requests waiting for a connection of the shared Reactor Netty pool, per remote address;
+	 * more fail at once. The
 	 * default is that of Reactor Netty's global pool, which plain Boot's clients use. -1 means no limit.
 	 */
 	private int pendingAcquireMaxCount = 1000;
