@@ -117,6 +117,19 @@ public final class ConnectionReuseState {
 	}
 
 	/**
+	 * The server sent one {@code Keep-Alive} header: update the limits, unless it repeats the last one (most
+	 * responses do), which costs a comparison.
+	 * @param value the header value, as received
+	 */
+	public void advertised(String value) {
+		List<String> last = this.advertised;
+		if (last != null && last.size() == 1 && last.get(0).equals(value)) {
+			return;
+		}
+		advertised(List.of(value));
+	}
+
+	/**
 	 * The server sent {@code Keep-Alive} headers: update the limits.
 	 * @param values the header values, as received
 	 */

@@ -1,5 +1,7 @@
 package dev.keepalive.client;
 
+import java.util.Iterator;
+
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import reactor.netty.Connection;
@@ -59,9 +61,16 @@ public class KeepAliveHttpClientCustomizer {
 		if (facts != null) {
 			facts.responseStarted();
 		}
-		// Most responses repeat the header or carry none: only look further when there is one.
-		if (response.responseHeaders().contains(KeepAliveHeader.NAME)) {
-			state.advertised(response.responseHeaders().getAll(KeepAliveHeader.NAME));
+		// Most responses carry no header or repeat the last one: one lookup, no list.
+		Iterator<String> values = response.responseHeaders().valueStringIterator(KeepAliveHeader.NAME);
+		if (values.hasNext()) {
+			String first = values.next();
+			if (!values.hasNext()) {
+				state.advertised(first);
+			}
+			else {
+				state.advertised(response.responseHeaders().getAll(KeepAliveHeader.NAME));
+			}
 		}
 	}
 

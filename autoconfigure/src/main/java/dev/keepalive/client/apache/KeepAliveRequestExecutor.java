@@ -58,11 +58,14 @@ final class KeepAliveRequestExecutor extends HttpRequestExecutor {
 		if (facts != null) {
 			facts.responseStarted();
 		}
-		// Most responses repeat the header or carry none: only look further when there is one.
-		Header[] keepAlive = response.getHeaders(KeepAliveHeader.NAME);
-		if (keepAlive.length > 0) {
-			List<String> values = new ArrayList<>(keepAlive.length);
-			for (Header header : keepAlive) {
+		// Most responses carry no header or repeat the last one: no array, no list.
+		int advertised = response.countHeaders(KeepAliveHeader.NAME);
+		if (advertised == 1) {
+			state.advertised(response.getFirstHeader(KeepAliveHeader.NAME).getValue());
+		}
+		else if (advertised > 1) {
+			List<String> values = new ArrayList<>(advertised);
+			for (Header header : response.getHeaders(KeepAliveHeader.NAME)) {
 				values.add(header.getValue());
 			}
 			state.advertised(values);

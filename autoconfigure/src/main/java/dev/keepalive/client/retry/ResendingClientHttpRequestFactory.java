@@ -1,12 +1,13 @@
 package dev.keepalive.client.retry;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
+import java.util.Map;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.StreamingHttpOutputMessage;
-import org.springframework.http.client.AbstractStreamingClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequest;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.ClientHttpResponse;
@@ -19,7 +20,8 @@ import dev.keepalive.client.ExchangeFacts;
 /**
  * Resends a RestTemplate or RestClient request whose reused connection turned out to be closed, when
  * {@link ResendRule} says it is safe. It decorates the request factory, below every interceptor: interceptors
- * see one logical call, and a request without interceptors is neither buffered nor copied more than once.
+ * see one logical call. The first attempt sends the caller's own request, as the delegate created it: nothing
+ * is buffered or copied unless a resend is needed.
  * The first attempt goes straight through; when the connection breaks under it, a {@link RetryTemplate}
  * driven by {@link KeepAliveRetryPolicy} takes over, starting from that failure. A body is written again only
  * if it says it can be ({@link StreamingHttpOutputMessage.Body#repeatable()}).
@@ -49,77 +51,119 @@ public final class ResendingClientHttpRequestFactory implements ClientHttpReques
 	}
 
 	@Override
-	public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) {
-		return new ResendingRequest(uri, httpMethod);
+	public ClientHttpRequest createRequest(URI uri, HttpMethod httpMethod) throws IOException {
+		return new ResendingRequest(this.delegate.createRequest(uri, httpMethod));
 	}
 
-	private final class ResendingRequest extends AbstractStreamingClientHttpRequest {
+	/**
+	 * The first attempt's request, created by the delegate, takes the caller's headers, attributes and body
+	 * directly: a request that succeeds is neither copied nor buffered for our sake. Only a resend copies them
+	 * into a new request.
+	 */
+	private final class ResendingRequest implements ClientHttpRequest, StreamingHttpOutputMessage {
 
-		private final URI uri;
+		private final ClientHttpRequest first;
 
-		private final HttpMethod method;
+		private Body body;
 
-		ResendingRequest(URI uri, HttpMethod method) {
-			this.uri = uri;
-			this.method = method;
+		/** The caller wrote bytes straight to the output stream: they are the delegate's, and not repeatable. */
+		private boolean streamedBody;
+
+		ResendingRequest(ClientHttpRequest first) {
+			this.first = first;
 		}
 
 		@Override
 		public HttpMethod getMethod() {
-			return this.method;
+			return this.first.getMethod();
 		}
 
 		@Override
 		public URI getURI() {
-			return this.uri;
+			return this.first.getURI();
 		}
 
 		@Override
-		protected ClientHttpResponse executeInternal(HttpHeaders headers, Body body) throws IOException {
-			ExchangeFacts first = facts(body);
+		public HttpHeaders getHeaders() {
+			return this.first.getHeaders();
+		}
+
+		@Override
+		public Map<String, Object> getAttributes() {
+			return this.first.getAttributes();
+		}
+
+		@Override
+		public OutputStream getBody() throws IOException {
+			this.streamedBody = true;
+			return this.first.getBody();
+		}
+
+		@Override
+		public void setBody(Body body) {
+			this.body = body;
+			if (this.first instanceof StreamingHttpOutputMessage streaming) {
+				streaming.setBody(body);
+			}
+		}
+
+		@Override
+		public ClientHttpResponse execute() throws IOException {
+			if (this.body != null && !(this.first instanceof StreamingHttpOutputMessage)) {
+				this.body.writeTo(this.first.getBody());
+			}
+			ExchangeFacts firstFacts = facts();
 			try {
-				return send(first, headers, body);
+				return send(this.first, firstFacts);
 			}
 			catch (IOException | RuntimeException ex) {
-				if (!first.requestStarted() || !ResendRule.isConnectionFailure(ex)) {
+				if (!firstFacts.requestStarted() || !ResendRule.isConnectionFailure(ex)) {
 					throw ex; // Not the connection breaking under an exchange: nothing to decide.
 				}
+				HttpMethod method = getMethod();
+				HttpHeaders headers = getHeaders();
 				RetryCallback<ClientHttpResponse, IOException> attempts = (context) -> {
 					if (context.getRetryCount() == 0) {
-						KeepAliveRetryPolicy.attempt(context, this.method, headers, first);
+						KeepAliveRetryPolicy.attempt(context, method, headers, firstFacts);
 						throw rethrowable(ex); // The first attempt, which has already failed.
 					}
-					ExchangeFacts facts = facts(body);
-					KeepAliveRetryPolicy.attempt(context, this.method, headers, facts);
-					return send(facts, headers, body);
+					ExchangeFacts facts = facts();
+					KeepAliveRetryPolicy.attempt(context, method, headers, facts);
+					return send(copy(), facts);
 				};
 				return ResendingClientHttpRequestFactory.this.retryTemplate.execute(attempts, this::surface);
 			}
 		}
 
-		private ExchangeFacts facts(Body body) {
+		private ExchangeFacts facts() {
 			ExchangeFacts facts = new ExchangeFacts();
-			if (body != null && !body.repeatable()) {
+			if (this.streamedBody || (this.body != null && !this.body.repeatable())) {
 				facts.streamedBody();
 			}
 			return facts;
 		}
 
-		private ClientHttpResponse send(ExchangeFacts facts, HttpHeaders headers, Body body) throws IOException {
-			ClientHttpRequest request = ResendingClientHttpRequestFactory.this.delegate.createRequest(this.uri,
-					this.method);
-			request.getHeaders().putAll(headers);
-			if (!getAttributes().isEmpty()) {
-				request.getAttributes().putAll(getAttributes());
+		/** A new request for a resend, with the first one's headers, attributes and (repeatable) body. */
+		private ClientHttpRequest copy() throws IOException {
+			ClientHttpRequest request = ResendingClientHttpRequestFactory.this.delegate.createRequest(getURI(),
+					getMethod());
+			request.getHeaders().putAll(this.first.getHeaders());
+			Map<String, Object> attributes = this.first.getAttributes();
+			if (!attributes.isEmpty()) {
+				request.getAttributes().putAll(attributes);
 			}
-			if (body != null) {
+			if (this.body != null) {
 				if (request instanceof StreamingHttpOutputMessage streaming) {
-					streaming.setBody(body);
+					streaming.setBody(this.body);
 				}
 				else {
-					body.writeTo(request.getBody());
+					this.body.writeTo(request.getBody());
 				}
 			}
+			return request;
+		}
+
+		private ClientHttpResponse send(ClientHttpRequest request, ExchangeFacts facts) throws IOException {
 			ExchangeFacts previous = ExchangeFacts.bind(facts);
 			try {
 				return request.execute();

@@ -5,11 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.ThreadMXBean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -42,8 +46,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * variants run in a shuffled order in each round so that drift hits all alike. Reports the ratios starter / plain and
  * the requests per connection of both.
  * <p>
- * Also reports CPU time per request (the whole process, client and server: the server's share is the same
- * for both), which is steadier than throughput on a small, shared machine.
+ * Also reports CPU time and bytes allocated per request (the whole process, client and server: the server's
+ * share is the same for both), which are steadier than throughput on a small, shared machine; allocation
+ * hardly depends on what else the machine does.
  * <p>
  * Arguments: {@code --seconds=<n>} per measurement (default 3), {@code --rounds=<n>} (default 5),
  * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
@@ -56,6 +61,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 public class ClientBenchmark {
 
 	private static final OperatingSystemMXBean CPU = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+	private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
@@ -114,14 +121,16 @@ public class ClientBenchmark {
 					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(b.rps(), a.rps()),
 							micros(a.p50()), micros(b.p50()), ratio(b.p50(), a.p50()), micros(a.p99()), micros(b.p99()),
 							ratio(b.p99(), a.p99()), micros1(a.cpuPerRequest()), micros1(b.cpuPerRequest()),
-							ratio(b.cpuPerRequest(), a.cpuPerRequest()) });
+							ratio(b.cpuPerRequest(), a.cpuPerRequest()), bytes(a.allocatedPerRequest()),
+							bytes(b.allocatedPerRequest()), ratio(b.allocatedPerRequest(), a.allocatedPerRequest()) });
 				}
 				System.out.printf("  %s concurrency %d done%n", kind, concurrency);
 			}
 		}
 		System.out.printf("%n| client | concurrency | plain req/s | starter req/s | ratio | plain p50 µs | starter p50 µs | ratio"
-				+ " | plain p99 µs | starter p99 µs | ratio | plain CPU µs/req | starter CPU µs/req | ratio |%n"
-				+ "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
+				+ " | plain p99 µs | starter p99 µs | ratio | plain CPU µs/req | starter CPU µs/req | ratio"
+				+ " | plain B/req | starter B/req | ratio |%n"
+				+ "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
 		for (String[] row : table) {
 			System.out.println("| " + String.join(" | ", row) + " |");
 		}
@@ -151,6 +160,9 @@ public class ClientBenchmark {
 		String url = "http://127.0.0.1:" + variant.server().server().port() + "/";
 		long deadline = System.nanoTime() + duration.toNanos();
 		Latencies latencies = new Latencies();
+		Map<Long, Long> allocatedBefore = allocatedPerThread();
+		Set<Long> callers = ConcurrentHashMap.newKeySet();
+		AtomicLong allocatedByCallers = new AtomicLong();
 		long start = System.nanoTime();
 		long cpuStart = CPU.getProcessCpuTime();
 		if (kind.equals("RestClient")) {
@@ -159,6 +171,7 @@ public class ClientBenchmark {
 			AtomicReference<RuntimeException> failure = new AtomicReference<>();
 			for (int t = 0; t < concurrency; t++) {
 				Thread thread = new Thread(() -> {
+					callers.add(Thread.currentThread().getId());
 					try {
 						while (System.nanoTime() < deadline) {
 							long t0 = System.nanoTime();
@@ -170,6 +183,7 @@ public class ClientBenchmark {
 						failure.compareAndSet(null, ex);
 					}
 					finally {
+						allocatedByCallers.addAndGet(THREADS.getCurrentThreadAllocatedBytes());
 						done.countDown();
 					}
 				});
@@ -195,7 +209,27 @@ public class ClientBenchmark {
 				.blockLast();
 		}
 		long elapsed = System.nanoTime() - start;
-		return latencies.sample(elapsed, CPU.getProcessCpuTime() - cpuStart);
+		long cpu = CPU.getProcessCpuTime() - cpuStart;
+		long allocated = allocatedByCallers.get();
+		for (Map.Entry<Long, Long> thread : allocatedPerThread().entrySet()) {
+			if (!callers.contains(thread.getKey())) {
+				allocated += thread.getValue() - allocatedBefore.getOrDefault(thread.getKey(), 0L);
+			}
+		}
+		return latencies.sample(elapsed, cpu, allocated);
+	}
+
+	/** Bytes each live thread has allocated so far: client callers, event loops (client and server), the rest. */
+	private static Map<Long, Long> allocatedPerThread() {
+		long[] ids = THREADS.getAllThreadIds();
+		long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+		Map<Long, Long> allocated = new HashMap<>();
+		for (int i = 0; i < ids.length; i++) {
+			if (bytes[i] >= 0) {
+				allocated.put(ids[i], bytes[i]);
+			}
+		}
+		return allocated;
 	}
 
 	private static String rps(Result result) {
@@ -208,6 +242,10 @@ public class ClientBenchmark {
 
 	private static String micros1(double nanos) {
 		return String.format(Locale.ROOT, "%.1f", nanos / 1000);
+	}
+
+	private static String bytes(double bytes) {
+		return String.format(Locale.ROOT, "%.0f", bytes);
 	}
 
 	private static String ratio(double b, double a) {
@@ -276,7 +314,7 @@ public class ClientBenchmark {
 			this.current.get().add(nanos);
 		}
 
-		Sample sample(long elapsedNanos, long cpuNanos) {
+		Sample sample(long elapsedNanos, long cpuNanos, long allocatedBytes) {
 			long[] all = new long[this.buffers.stream().mapToInt((buffer) -> buffer.size).sum()];
 			int at = 0;
 			for (Buffer buffer : this.buffers) {
@@ -284,7 +322,8 @@ public class ClientBenchmark {
 				at += buffer.size;
 			}
 			Arrays.sort(all);
-			return new Sample(all.length, elapsedNanos, cpuNanos, percentile(all, 0.50), percentile(all, 0.99));
+			return new Sample(all.length, elapsedNanos, cpuNanos, allocatedBytes, percentile(all, 0.50),
+					percentile(all, 0.99));
 		}
 
 		private static long percentile(long[] sorted, double p) {
@@ -308,7 +347,7 @@ public class ClientBenchmark {
 
 	}
 
-	private record Sample(int requests, long elapsedNanos, long cpuNanos, long p50, long p99) {
+	private record Sample(int requests, long elapsedNanos, long cpuNanos, long allocatedBytes, long p50, long p99) {
 	}
 
 	/** Samples of one variant and scenario across rounds: throughput summed, percentiles averaged. */
@@ -320,12 +359,15 @@ public class ClientBenchmark {
 
 		private long cpuNanos;
 
+		private long allocatedBytes;
+
 		private final List<Sample> samples = new ArrayList<>();
 
 		void add(Sample sample) {
 			this.requests += sample.requests();
 			this.elapsedNanos += sample.elapsedNanos();
 			this.cpuNanos += sample.cpuNanos();
+			this.allocatedBytes += sample.allocatedBytes();
 			this.samples.add(sample);
 		}
 
@@ -335,6 +377,10 @@ public class ClientBenchmark {
 
 		double cpuPerRequest() {
 			return this.cpuNanos / (double) Math.max(1, this.requests);
+		}
+
+		double allocatedPerRequest() {
+			return this.allocatedBytes / (double) Math.max(1, this.requests);
 		}
 
 		double p50() {
