@@ -33,6 +33,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -54,7 +56,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
  * {@code --diagnose=true} adds the starter without its resend layer, plain Boot with a no-op
  * RestClient interceptor (what any interceptor costs), plain Boot with a pass-through decorating request
- * factory (what a resend below the interceptor chain would cost), and plain against itself (the noise).
+ * factory (what a resend below the interceptor chain would cost), and plain against itself (the noise);
+ * {@code --forks=<n>} runs the whole benchmark in {@code n} fresh JVMs and reports the median of their ratios,
+ * since on a small machine one JVM's JIT decisions can move a ratio by several per cent.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -66,6 +70,11 @@ public class ClientBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
+		int forks = Integer.parseInt(options.getOrDefault("forks", "1"));
+		if (forks > 1) {
+			Forks.run(forks, args);
+			return;
+		}
 		int seconds = Integer.parseInt(options.getOrDefault("seconds", "3"));
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
@@ -87,6 +96,15 @@ public class ClientBenchmark {
 			// What a decorating request factory would cost instead.
 			all.add(new Variant("plain-with-a-decorating-factory", client("--keepalive.client.enabled=false",
 					"--benchmark.decorating-factory=true"), Server.start(serverLoops)));
+			// What Reactor Netty's connect hook (mapConnect), which the blocking resend uses, costs by itself.
+			all.add(new Variant("plain-with-map-connect", client("--keepalive.client.enabled=false",
+					"--benchmark.map-connect=true"), Server.start(serverLoops)));
+			// The same hook writing a value into the connect step's Reactor context, as the blocking resend does.
+			all.add(new Variant("plain-with-map-connect-context", client("--keepalive.client.enabled=false",
+					"--benchmark.map-connect-context=true"), Server.start(serverLoops)));
+			// What turning off Reactor Netty's own retry-once costs by itself.
+			all.add(new Variant("plain-without-netty-retry", client("--keepalive.client.enabled=false",
+					"--benchmark.disable-retry=true"), Server.start(serverLoops)));
 			// The noise floor: plain against itself.
 			all.add(new Variant("plain-again", client("--keepalive.client.enabled=false"), Server.start(serverLoops)));
 		}
@@ -95,7 +113,7 @@ public class ClientBenchmark {
 		System.out.printf("%nJava %s, %d processors; %d s per measurement, %d rounds, variants in a shuffled order each round.%n",
 				System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), seconds, rounds);
 		List<String[]> table = new ArrayList<>();
-		for (String kind : List.of("RestClient", "WebClient")) {
+		for (String kind : options.getOrDefault("clients", "RestClient,WebClient").split(",")) {
 			for (int concurrency : concurrencies) {
 				Map<String, Result> totals = new LinkedHashMap<>();
 				for (Variant variant : variants) {
@@ -112,6 +130,11 @@ public class ClientBenchmark {
 					}
 				}
 				Result a = totals.get("plain");
+				for (Variant variant : variants) {
+					Result r = totals.get(variant.name());
+					System.out.printf(Locale.ROOT, "%s %s %d %s %.1f %.0f %.0f %.1f %.1f%n", Forks.RESULT, kind, concurrency,
+							variant.name(), r.rps(), r.p50(), r.p99(), r.cpuPerRequest(), r.allocatedPerRequest());
+				}
 				for (Variant variant : variants) {
 					if (variant.name().equals("plain")) {
 						continue;
@@ -140,6 +163,10 @@ public class ClientBenchmark {
 					variant.server().requests.get() / (double) Math.max(1, variant.server().connections.get()));
 		}
 		System.out.println();
+		for (Variant variant : variants) {
+			System.out.printf("%s %s %d %d%n", Forks.REUSE, variant.name(), variant.server().requests.get(),
+					variant.server().connections.get());
+		}
 		for (Variant variant : variants) {
 			variant.context().close();
 			variant.server().server().disposeNow();
@@ -273,6 +300,26 @@ public class ClientBenchmark {
 	RestClientCustomizer decoratingFactory() {
 		return (builder) -> builder
 			.requestFactory(new DecoratingRequestFactory(ClientHttpRequestFactoryBuilder.reactor().build()));
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.map-connect")
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> mapConnect() {
+		return (builder) -> builder.withHttpClientCustomizer((client) -> client.mapConnect((connect) -> connect));
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.map-connect-context")
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> mapConnectContext() {
+		Object value = new Object();
+		return (builder) -> builder.withHttpClientCustomizer((client) -> client.mapConnect(
+				(connect) -> Mono.defer(() -> connect.contextWrite((context) -> context.put(Object.class, value)))));
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.disable-retry")
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> disableRetry() {
+		return (builder) -> builder.withHttpClientCustomizer((client) -> client.disableRetry(true));
 	}
 
 	private record Variant(String name, ConfigurableApplicationContext context, Server server) {

@@ -1,0 +1,109 @@
+package dev.keepalive.samples.benchmark;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the benchmark in several fresh JVMs, one after the other, and reports per scenario the median of the
+ * per-JVM ratios (with their range): each JVM compares plain and starter side by side, and the median across
+ * JVMs evens out how one JVM happened to compile either.
+ */
+final class Forks {
+
+	static final String RESULT = "#result";
+
+	static final String REUSE = "#reuse";
+
+	private Forks() {
+	}
+
+	static void run(int forks, String[] args) throws IOException, InterruptedException, URISyntaxException {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-cp", classpath(), ClientBenchmark.class.getName()));
+		Arrays.stream(args).filter((arg) -> !arg.startsWith("--forks=")).forEach(command::add);
+		// scenario -> variant -> one row per fork: rps, p50, p99, cpu, alloc
+		Map<String, Map<String, List<double[]>>> results = new LinkedHashMap<>();
+		Map<String, long[]> reuse = new LinkedHashMap<>();
+		for (int fork = 1; fork <= forks; fork++) {
+			System.out.printf("fork %d of %d%n", fork, forks);
+			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			try (BufferedReader out = new BufferedReader(
+					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+				for (String line = out.readLine(); line != null; line = out.readLine()) {
+					String[] f = line.trim().split(" ");
+					if (f[0].equals(RESULT)) {
+						double[] row = Arrays.stream(f, 4, 9).mapToDouble(Double::parseDouble).toArray();
+						results.computeIfAbsent(f[1] + " " + f[2], (k) -> new LinkedHashMap<>())
+							.computeIfAbsent(f[3], (k) -> new ArrayList<>())
+							.add(row);
+					}
+					else if (f[0].equals(REUSE)) {
+						long[] total = reuse.computeIfAbsent(f[1], (k) -> new long[2]);
+						total[0] += Long.parseLong(f[2]);
+						total[1] += Long.parseLong(f[3]);
+					}
+				}
+			}
+			if (process.waitFor() != 0) {
+				throw new IllegalStateException("fork " + fork + " failed with exit code " + process.exitValue());
+			}
+		}
+		System.out.printf("%nMedian over %d JVMs of the ratio variant / plain (range in brackets):%n%n", forks);
+		System.out.println("| client | concurrency | variant | req/s | p50 | p99 | CPU µs/req | B/req |");
+		System.out.println("|---|---|---|---|---|---|---|---|");
+		results.forEach((scenario, variants) -> {
+			List<double[]> plain = variants.get("plain");
+			variants.forEach((variant, rows) -> {
+				if (variant.equals("plain")) {
+					return;
+				}
+				StringBuilder line = new StringBuilder("| " + scenario.replace(" ", " | ") + " | " + variant + " |");
+				for (int metric = 0; metric < 5; metric++) {
+					double[] ratios = new double[rows.size()];
+					for (int i = 0; i < ratios.length; i++) {
+						ratios[i] = rows.get(i)[metric] / plain.get(i)[metric];
+					}
+					Arrays.sort(ratios);
+					line.append(String.format(Locale.ROOT, " %.3f (%.3f-%.3f) |", median(ratios), ratios[0],
+							ratios[ratios.length - 1]));
+				}
+				System.out.println(line);
+			});
+		});
+		System.out.println();
+		reuse.forEach((variant, total) -> System.out.printf(Locale.ROOT, "%s: %.0f requests per connection%n", variant,
+				total[0] / (double) Math.max(1, total[1])));
+	}
+
+	private static double median(double[] sorted) {
+		int n = sorted.length;
+		return (n % 2 == 1) ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+	}
+
+	/** The classpath exec:java built for this run, so that each fork sees the same classes. */
+	private static String classpath() throws URISyntaxException {
+		ClassLoader loader = ClientBenchmark.class.getClassLoader();
+		if (loader instanceof URLClassLoader urls) {
+			List<String> entries = new ArrayList<>();
+			for (URL url : urls.getURLs()) {
+				entries.add(new File(url.toURI()).getPath());
+			}
+			return String.join(File.pathSeparator, entries);
+		}
+		return System.getProperty("java.class.path");
+	}
+
+}
