@@ -61,7 +61,7 @@ final class TrackedConnection implements ManagedHttpClientConnection, Identifiab
 	/** Asked by the pool before it hands the connection out again (validate-after-inactivity 0). */
 	@Override
 	public boolean isStale() throws IOException {
-		if (discardReasonNow() != null) {
+		if (discardIfPastLimits()) {
 			return true;
 		}
 		long releasedAt = this.releasedAtMillis;
@@ -69,12 +69,15 @@ final class TrackedConnection implements ManagedHttpClientConnection, Identifiab
 				&& this.delegate.isStale();
 	}
 
-	/** Why the pool must not hand this connection out again; counted once against its origin. */
-	private DiscardReason discardReasonNow() {
+	/**
+	 * Whether this idle connection is past its limits; if so, it is counted (once) against its origin with the
+	 * reason.
+	 */
+	private boolean discardIfPastLimits() {
 		ConnectionReuseState state = this.state;
 		long releasedAt = this.releasedAtMillis;
 		if (state == null || releasedAt <= 0) {
-			return null;
+			return false;
 		}
 		long now = System.currentTimeMillis();
 		DiscardReason reason = state.discardReason(now - releasedAt, state.requests(), now - this.createdAtMillis,
@@ -82,7 +85,7 @@ final class TrackedConnection implements ManagedHttpClientConnection, Identifiab
 		if (reason != null) {
 			state.discarded(reason);
 		}
-		return reason;
+		return reason != null;
 	}
 
 	@Override
@@ -104,13 +107,13 @@ final class TrackedConnection implements ManagedHttpClientConnection, Identifiab
 	@Override
 	public void close(CloseMode closeMode) {
 		// The pool closing an idle connection past its limits (on lease or in the background sweep).
-		discardReasonNow();
+		discardIfPastLimits();
 		this.delegate.close(closeMode);
 	}
 
 	@Override
 	public void close() throws IOException {
-		discardReasonNow();
+		discardIfPastLimits();
 		this.delegate.close();
 	}
 

@@ -83,30 +83,37 @@ public class ClientBenchmark {
 			.toArray();
 
 		LoopResources serverLoops = LoopResources.create("bench-server", 1, true);
-		List<Variant> all = new ArrayList<>();
-		all.add(new Variant("plain", client("--keepalive.client.enabled=false"), Server.start(serverLoops)));
-		all.add(new Variant("starter", client(), Server.start(serverLoops)));
+		Map<String, String[]> specs = new LinkedHashMap<>();
+		specs.put("plain", new String[] { "--keepalive.client.enabled=false" });
+		specs.put("starter", new String[0]);
 		if (Boolean.parseBoolean(options.getOrDefault("diagnose", "false"))) {
 			// Where a cost comes from: the pool and its callbacks alone, without the resend layer.
-			all.add(new Variant("starter-no-retry", client("--keepalive.client.retry.enabled=false"),
-					Server.start(serverLoops)));
+			specs.put("starter-no-retry", new String[] { "--keepalive.client.retry.enabled=false" });
 			// What any ClientHttpRequestInterceptor costs RestClient: Spring then buffers and copies each request.
-			all.add(new Variant("plain-with-an-interceptor", client("--keepalive.client.enabled=false",
-					"--benchmark.noop-interceptor=true"), Server.start(serverLoops)));
+			specs.put("plain-with-an-interceptor", new String[] { "--keepalive.client.enabled=false",
+					"--benchmark.noop-interceptor=true" });
 			// What a decorating request factory would cost instead.
-			all.add(new Variant("plain-with-a-decorating-factory", client("--keepalive.client.enabled=false",
-					"--benchmark.decorating-factory=true"), Server.start(serverLoops)));
+			specs.put("plain-with-a-decorating-factory", new String[] { "--keepalive.client.enabled=false",
+					"--benchmark.decorating-factory=true" });
 			// What Reactor Netty's connect hook (mapConnect), which the blocking resend uses, costs by itself.
-			all.add(new Variant("plain-with-map-connect", client("--keepalive.client.enabled=false",
-					"--benchmark.map-connect=true"), Server.start(serverLoops)));
+			specs.put("plain-with-map-connect", new String[] { "--keepalive.client.enabled=false",
+					"--benchmark.map-connect=true" });
 			// The same hook writing a value into the connect step's Reactor context, as the blocking resend does.
-			all.add(new Variant("plain-with-map-connect-context", client("--keepalive.client.enabled=false",
-					"--benchmark.map-connect-context=true"), Server.start(serverLoops)));
+			specs.put("plain-with-map-connect-context", new String[] { "--keepalive.client.enabled=false",
+					"--benchmark.map-connect-context=true" });
 			// What turning off Reactor Netty's own retry-once costs by itself.
-			all.add(new Variant("plain-without-netty-retry", client("--keepalive.client.enabled=false",
-					"--benchmark.disable-retry=true"), Server.start(serverLoops)));
+			specs.put("plain-without-netty-retry", new String[] { "--keepalive.client.enabled=false",
+					"--benchmark.disable-retry=true" });
 			// The noise floor: plain against itself.
-			all.add(new Variant("plain-again", client("--keepalive.client.enabled=false"), Server.start(serverLoops)));
+			specs.put("plain-again", new String[] { "--keepalive.client.enabled=false" });
+		}
+		// The order the clients are created in matters (the first gets a small, steady edge on this machine):
+		// each fork starts the rotation elsewhere.
+		List<String> names = new ArrayList<>(specs.keySet());
+		Collections.rotate(names, Integer.parseInt(options.getOrDefault("order-seed", "0")));
+		List<Variant> all = new ArrayList<>();
+		for (String name : names) {
+			all.add(new Variant(name, client(specs.get(name)), Server.start(serverLoops)));
 		}
 		Variant[] variants = all.toArray(Variant[]::new);
 

@@ -19,7 +19,7 @@ import java.util.Map;
 /**
  * Runs the benchmark in several fresh JVMs, one after the other, and reports per scenario the median of the
  * per-JVM ratios (with their range): each JVM compares plain and starter side by side, and the median across
- * JVMs evens out how one JVM happened to compile either.
+ * JVMs evens out how one JVM happened to compile either. Each fork creates the clients in its own order.
  */
 final class Forks {
 
@@ -39,7 +39,9 @@ final class Forks {
 		Map<String, long[]> reuse = new LinkedHashMap<>();
 		for (int fork = 1; fork <= forks; fork++) {
 			System.out.printf("fork %d of %d%n", fork, forks);
-			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			List<String> forkCommand = new ArrayList<>(command);
+			forkCommand.add("--order-seed=" + fork);
+			Process process = new ProcessBuilder(forkCommand).redirectErrorStream(true).start();
 			try (BufferedReader out = new BufferedReader(
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
 				for (String line = out.readLine(); line != null; line = out.readLine()) {
