@@ -57,7 +57,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code --diagnose=true} adds the starter without its resend layer, plain Boot with a no-op
  * RestClient interceptor (what any interceptor costs), plain Boot with a pass-through decorating request
  * factory (what a resend below the interceptor chain would cost), and plain against itself (the noise);
- * {@code --forks=<n>} runs the whole benchmark in {@code n} fresh JVMs and reports the median of their ratios,
+ * {@code --only=<variants>} measures just those (to profile one); {@code --forks=<n>} runs the whole benchmark in {@code n} fresh JVMs and reports the median of their ratios,
  * since on a small machine one JVM's JIT decisions can move a ratio by several per cent.
  */
 @SpringBootConfiguration
@@ -109,6 +109,10 @@ public class ClientBenchmark {
 		}
 		// The order the clients are created in matters (the first gets a small, steady edge on this machine):
 		// each fork starts the rotation elsewhere.
+		if (options.containsKey("only")) {
+			// One variant alone, e.g. to profile it: no ratios.
+			specs.keySet().retainAll(List.of(options.get("only").split(",")));
+		}
 		List<String> names = new ArrayList<>(specs.keySet());
 		Collections.rotate(names, Integer.parseInt(options.getOrDefault("order-seed", "0")));
 		List<Variant> all = new ArrayList<>();
@@ -143,7 +147,7 @@ public class ClientBenchmark {
 							variant.name(), r.rps(), r.p50(), r.p99(), r.cpuPerRequest(), r.allocatedPerRequest());
 				}
 				for (Variant variant : variants) {
-					if (variant.name().equals("plain")) {
+					if (a == null || variant.name().equals("plain")) {
 						continue;
 					}
 					Result b = totals.get(variant.name());
