@@ -61,9 +61,7 @@ public final class ConnectionReuseState {
 	 * @return milliseconds
 	 */
 	public long idleCutoffMillis() {
-		ReuseLimits limits = this.limits;
-		return (limits.source() == ReuseLimits.Source.DEFAULT)
-				? Math.min(limits.idleCutoffMillis(), this.origin.learntIdleCutoffMillis()) : limits.idleCutoffMillis();
+		return this.origin.idleCutoffMillis(this.limits);
 	}
 
 	/**

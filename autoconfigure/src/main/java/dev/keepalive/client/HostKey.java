@@ -46,13 +46,18 @@ final class HostKey {
 			}
 			int port = uri.getPort();
 			if (port < 0) {
-				port = "https".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+				port = defaultPort(uri.getScheme());
 			}
 			return new Address(uri.getHost(), port);
 		}
 		catch (IllegalArgumentException ex) {
 			return null;
 		}
+	}
+
+	/** The port a scheme implies when none is given. */
+	static int defaultPort(String scheme) {
+		return "https".equalsIgnoreCase(scheme) || "wss".equalsIgnoreCase(scheme) ? 443 : 80;
 	}
 
 	/** A host and port, as a request URL names them. */

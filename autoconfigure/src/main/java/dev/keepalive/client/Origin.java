@@ -109,7 +109,14 @@ public final class Origin {
 	 * @return the idle cutoff in milliseconds
 	 */
 	public long effectiveIdleCutoffMillis() {
-		ReuseLimits limits = this.lastLimits;
+		return idleCutoffMillis(this.lastLimits);
+	}
+
+	/**
+	 * How long a connection with these limits is reused: their cutoff, lowered by what failures taught when
+	 * it comes from the default (nothing advertised).
+	 */
+	long idleCutoffMillis(ReuseLimits limits) {
 		return (limits.source() == ReuseLimits.Source.DEFAULT)
 				? Math.min(limits.idleCutoffMillis(), this.learntIdleCutoffMillis) : limits.idleCutoffMillis();
 	}

@@ -21,7 +21,7 @@ public final class Origins {
 
 	private final RecentActivity recent = new RecentActivity();
 
-	private final Map<String, Origin> origins = new ConcurrentHashMap<>();
+	private final Map<Key, Origin> origins = new ConcurrentHashMap<>();
 
 	/**
 	 * Create a registry that tells no one what happens.
@@ -81,15 +81,20 @@ public final class Origins {
 	}
 
 	/**
-	 * The origin of a host and port.
+	 * The origin of a scheme, host and port.
 	 * @param engine the engine whose pool connects there
+	 * @param scheme the scheme, which implies the port when none is given
 	 * @param host the host name or address
-	 * @param port the port, explicit or the scheme's default
+	 * @param port the port, or -1 for the scheme's default
 	 * @return its origin
 	 */
-	public Origin forAddress(ClientEngine engine, String host, int port) {
+	public Origin forAddress(ClientEngine engine, String scheme, String host, int port) {
+		return forAddress(engine, host, (port >= 0) ? port : HostKey.defaultPort(scheme));
+	}
+
+	private Origin forAddress(ClientEngine engine, String host, int port) {
 		String key = HostKey.of(host, port);
-		String registryKey = (engine == ClientEngine.REACTOR_NETTY) ? key : engine.tag() + " " + key;
+		Key registryKey = new Key(engine, key);
 		Origin origin = this.origins.get(registryKey);
 		if (origin != null) {
 			return origin;
@@ -98,6 +103,10 @@ public final class Origins {
 			return newOrigin(key, engine, host, port);
 		}
 		return this.origins.computeIfAbsent(registryKey, (k) -> newOrigin(key, engine, host, port));
+	}
+
+	/** Each engine's pool learns on its own. */
+	private record Key(ClientEngine engine, String origin) {
 	}
 
 	private Origin newOrigin(String key, ClientEngine engine, String host, int port) {

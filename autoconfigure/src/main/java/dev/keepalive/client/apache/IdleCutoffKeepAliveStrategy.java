@@ -24,7 +24,7 @@ final class IdleCutoffKeepAliveStrategy implements ConnectionKeepAliveStrategy {
 
 	@Override
 	public TimeValue getKeepAliveDuration(HttpResponse response, HttpContext context) {
-		ConnectionReuseState state = (ConnectionReuseState) context.getAttribute(KeepAliveRequestExecutor.STATE_ATTRIBUTE);
+		ConnectionReuseState state = KeepAliveRequestExecutor.stateOf(context);
 		if (state == null) {
 			return this.unknownConnection; // Not one of our connections: someone replaced the factory.
 		}

@@ -32,7 +32,7 @@ import dev.keepalive.client.Origins;
 final class KeepAliveRequestExecutor extends HttpRequestExecutor {
 
 	/** The context attribute under which the exchange's connection state reaches the reuse strategies. */
-	static final String STATE_ATTRIBUTE = ConnectionReuseState.class.getName();
+	private static final String STATE_ATTRIBUTE = ConnectionReuseState.class.getName();
 
 	private final Origins origins;
 
@@ -77,13 +77,19 @@ final class KeepAliveRequestExecutor extends HttpRequestExecutor {
 		RouteInfo route = HttpClientContext.castOrCreate(context).getHttpRoute();
 		HttpHost target = (route != null) ? route.getTargetHost() : null;
 		if (target == null) {
-			return this.origins.forAddress(ClientEngine.HTTP_COMPONENTS, "unknown", 0);
+			return this.origins.forAddress(ClientEngine.HTTP_COMPONENTS, null, "unknown", 0);
 		}
-		int port = target.getPort();
-		if (port < 0) {
-			port = "https".equalsIgnoreCase(target.getSchemeName()) ? 443 : 80;
-		}
-		return this.origins.forAddress(ClientEngine.HTTP_COMPONENTS, target.getHostName(), port);
+		return this.origins.forAddress(ClientEngine.HTTP_COMPONENTS, target.getSchemeName(), target.getHostName(),
+				target.getPort());
+	}
+
+	/**
+	 * The state of the connection the exchange in this context ran on, for the strategies HttpClient asks
+	 * after the response.
+	 * @return the state, or {@code null} if the connection is not one of ours
+	 */
+	static ConnectionReuseState stateOf(HttpContext context) {
+		return (ConnectionReuseState) context.getAttribute(STATE_ATTRIBUTE);
 	}
 
 }

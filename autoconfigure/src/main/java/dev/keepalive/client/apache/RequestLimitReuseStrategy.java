@@ -24,7 +24,7 @@ final class RequestLimitReuseStrategy implements ConnectionReuseStrategy {
 		if (!this.delegate.keepAlive(request, response, context)) {
 			return false;
 		}
-		ConnectionReuseState state = (ConnectionReuseState) context.getAttribute(KeepAliveRequestExecutor.STATE_ATTRIBUTE);
+		ConnectionReuseState state = KeepAliveRequestExecutor.stateOf(context);
 		if (state != null && state.requests() >= state.limits().maxRequests()) {
 			state.discarded(DiscardReason.MAX_REQUESTS);
 			return false;
