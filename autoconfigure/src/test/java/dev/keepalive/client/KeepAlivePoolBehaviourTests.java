@@ -2,16 +2,12 @@ package dev.keepalive.client;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
-import java.util.stream.IntStream;
 
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.ClientKind;
+import dev.keepalive.testsupport.Concurrently;
 import dev.keepalive.testsupport.KeepAlivePeer;
 import dev.keepalive.testsupport.ScriptedPeer;
 import dev.keepalive.testsupport.ScriptedPeer.Action;
@@ -33,14 +29,6 @@ import static org.awaitility.Awaitility.await;
  */
 class KeepAlivePoolBehaviourTests {
 
-	/** 40 callers each: the two load tests run concurrently and must not share them. */
-	private static ExecutorService callers() {
-		return Executors.newFixedThreadPool(40, (runnable) -> {
-			Thread thread = new Thread(runnable, "pool-behaviour-caller");
-			thread.setDaemon(true);
-			return thread;
-		});
-	}
 
 	private final ApplicationContextRunner runner = ClientContext.runner();
 
@@ -163,12 +151,8 @@ class KeepAlivePoolBehaviourTests {
 		try (ScriptedPeer peer = ScriptedPeer.start((request) -> Action.OK, Duration.ofMillis(300))) {
 			this.runner.run((context) -> {
 				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
-				ExecutorService callers = callers();
-				List<CompletableFuture<String>> calls = IntStream.range(0, 40)
-					.mapToObj((i) -> CompletableFuture.supplyAsync(() -> client.apply(peer.url("/")), callers))
-					.toList();
-				assertThat(calls).allSatisfy((call) -> assertThat(call.join()).isEqualTo("ok"));
-				callers.shutdown();
+				assertThat(Concurrently.send(40, () -> client.apply(peer.url("/")))).hasSize(40)
+					.allSatisfy((response) -> assertThat(response).isEqualTo("ok"));
 				assertThat(peer.connections()).isEqualTo(40);
 			});
 		}
@@ -180,12 +164,8 @@ class KeepAlivePoolBehaviourTests {
 		try (ScriptedPeer peer = ScriptedPeer.start((request) -> Action.OK, Duration.ofMillis(100))) {
 			this.runner.withPropertyValues("keepalive.client.max-connections=4").run((context) -> {
 				Function<String, String> client = ClientKind.REST_CLIENT.client(context);
-				ExecutorService callers = callers();
-				List<CompletableFuture<String>> calls = IntStream.range(0, 40)
-					.mapToObj((i) -> CompletableFuture.supplyAsync(() -> client.apply(peer.url("/")), callers))
-					.toList();
-				assertThat(calls).allSatisfy((call) -> assertThat(call.join()).isEqualTo("ok"));
-				callers.shutdown();
+				assertThat(Concurrently.send(40, () -> client.apply(peer.url("/")))).hasSize(40)
+					.allSatisfy((response) -> assertThat(response).isEqualTo("ok"));
 				assertThat(peer.connections()).isEqualTo(4);
 			});
 		}

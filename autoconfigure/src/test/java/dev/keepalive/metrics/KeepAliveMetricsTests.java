@@ -2,8 +2,6 @@ package dev.keepalive.metrics;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -26,6 +24,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.ClientKind;
+import dev.keepalive.testsupport.Concurrently;
 import dev.keepalive.testsupport.Exchanger;
 import dev.keepalive.testsupport.KeepAlivePeer;
 import dev.keepalive.testsupport.ScriptedPeer;
@@ -108,11 +107,7 @@ class KeepAliveMetricsTests {
 				Duration.ofMillis(300))) {
 			this.runner.run((context) -> {
 				Function<String, String> client = client(context);
-				List<CompletableFuture<String>> warmUps = List.of(1, 2, 3)
-					.stream()
-					.map((i) -> CompletableFuture.supplyAsync(() -> client.apply(peer.url("/"))))
-					.toList();
-				warmUps.forEach(CompletableFuture::join);
+				Concurrently.send(3, () -> client.apply(peer.url("/")));
 				ClientContext.pause(100);
 				peer.restart();
 				client.apply(peer.url("/"));

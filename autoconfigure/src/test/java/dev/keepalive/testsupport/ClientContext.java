@@ -40,9 +40,7 @@ public final class ClientContext {
 	 * HttpClient, which is on the test classpath); {@link ClientKind#on} picks a kind's engine.
 	 */
 	public static ApplicationContextRunner runner() {
-		return new ApplicationContextRunner().withConfiguration(CONFIGURATIONS)
-			.withPropertyValues("spring.http.clients.imperative.factory=reactor")
-			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
+		return runnerWithBootsEngineChoice().withPropertyValues("spring.http.clients.imperative.factory=reactor");
 	}
 
 	/** The same client configuration inside a reactive web application, where Boot configures less. */

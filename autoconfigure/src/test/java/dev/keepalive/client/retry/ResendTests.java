@@ -3,7 +3,6 @@ package dev.keepalive.client.retry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +17,7 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.ClientKind;
+import dev.keepalive.testsupport.Concurrently;
 import dev.keepalive.testsupport.Exchanger;
 import dev.keepalive.testsupport.ScriptedPeer;
 import dev.keepalive.testsupport.ScriptedPeer.Action;
@@ -181,11 +181,8 @@ class ResendTests {
 				Duration.ofMillis(300))) {
 			kind.on(this.runner).run((context) -> {
 				Exchanger client = kind.exchanger(context);
-				List<CompletableFuture<String>> warmUps = List.of(1, 2, 3)
-					.stream()
-					.map((i) -> CompletableFuture.supplyAsync(() -> client.get(peer.url("/"), new HttpHeaders())))
-					.toList();
-				warmUps.forEach((warmUp) -> assertThat(warmUp.join()).isEqualTo("ok"));
+				assertThat(Concurrently.send(3, () -> client.get(peer.url("/"), new HttpHeaders()))).hasSize(3)
+					.allSatisfy((warmUp) -> assertThat(warmUp).isEqualTo("ok"));
 				assertThat(peer.connections()).isEqualTo(3);
 				ClientContext.pause(100);
 				peer.restart();
@@ -196,10 +193,9 @@ class ResendTests {
 				// Three at once need three connections: the resend's and two new ones, never a stale sibling
 				// (Reactor Netty's sweep closes those within a second, HttpClient when it next leases them).
 				List<String> next = List.of(nextId(), nextId(), nextId());
-				next.stream()
-					.map((i) -> CompletableFuture.supplyAsync(() -> client.get(peer.url("/"), headers("X-Request-Id", i))))
-					.toList()
-					.forEach((request) -> assertThat(request.join()).isEqualTo("ok"));
+				assertThat(Concurrently.send(next, (i) -> client.get(peer.url("/"), headers("X-Request-Id", i))))
+					.hasSize(3)
+					.allSatisfy((response) -> assertThat(response).isEqualTo("ok"));
 				assertThat(next).allSatisfy((i) -> assertThat(peer.executions(i)).as("executions of " + i).isEqualTo(1));
 				await().atMost(3, TimeUnit.SECONDS).until(() -> peer.closedByClient() == 2);
 				assertThat(peer.connections()).isEqualTo(6);
