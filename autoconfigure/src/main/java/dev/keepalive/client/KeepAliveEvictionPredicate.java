@@ -9,8 +9,10 @@ import reactor.netty.resources.ConnectionProvider.ConnectionMetadata;
 /**
  * Decides whether a pooled connection must be closed instead of handed out. Reactor Netty's pool evaluates
  * it when a connection is acquired (so the check cannot race with the hand-out), when it is released and in
- * the background sweep. It replaces the pool's own idle and lifetime checks, so it repeats them. Each
- * connection it closes is counted against its origin, with the reason.
+ * the background sweep. It replaces the pool's own checks, so it repeats them: a connection the server has
+ * closed, or that may not be kept, is evicted as Reactor Netty's default predicate would (not counted: the
+ * starter did not decide it); past the idle and lifetime limits, it is counted against its origin, with the
+ * reason.
  */
 public final class KeepAliveEvictionPredicate implements BiPredicate<Connection, ConnectionMetadata> {
 
@@ -30,6 +32,10 @@ public final class KeepAliveEvictionPredicate implements BiPredicate<Connection,
 
 	@Override
 	public boolean test(Connection connection, ConnectionMetadata metadata) {
+		if (!connection.channel().isActive() || !connection.isPersistent()) {
+			// Otherwise the pool hands it out, finds it closed, tries once more, and fails the request.
+			return true;
+		}
 		ConnectionReuseState state = KeepAliveHttpClientCustomizer.stateOf(connection.channel());
 		if (state == null) {
 			// Never carried a request: nothing learnt, nothing to count against an origin.

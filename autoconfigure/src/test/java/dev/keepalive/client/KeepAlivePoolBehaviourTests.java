@@ -133,6 +133,23 @@ class KeepAlivePoolBehaviourTests {
 		}
 	}
 
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void survivesAServerThatClosedEveryPooledConnection(ClientKind kind) throws IOException {
+		// Three pooled connections, each closed by the server (its FIN already read) long before the advertised
+		// timeout: the next request gets a new connection, not one dead connection after another.
+		try (ScriptedPeer peer = ScriptedPeer.start((request) -> Action.OK_THEN_CLOSE, Duration.ofMillis(200))) {
+			kind.on(this.runner).run((context) -> {
+				Function<String, String> client = kind.client(context);
+				assertThat(Concurrently.send(3, () -> client.apply(peer.url("/")))).containsOnly("ok");
+				assertThat(peer.connections()).isEqualTo(3);
+				pause(300);
+				assertThat(client.apply(peer.url("/after"))).isEqualTo("ok");
+				assertThat(peer.connections()).isEqualTo(4);
+			});
+		}
+	}
+
 	@Test
 	void backgroundSweepClosesExpiredIdleConnectionsBeforeTheServerDoes() throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=2").idleTimeout(Duration.ofSeconds(2)).start()) {

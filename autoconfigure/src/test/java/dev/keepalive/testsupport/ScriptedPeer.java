@@ -40,7 +40,10 @@ public final class ScriptedPeer extends LoopbackPeer {
 		HEADERS_THEN_CLOSE,
 
 		/** 503 with a body. */
-		SERVICE_UNAVAILABLE
+		SERVICE_UNAVAILABLE,
+
+		/** 200, body "ok", advertising a long keep-alive timeout, then close (FIN): a server that goes away. */
+		OK_THEN_CLOSE
 
 	}
 
@@ -156,6 +159,10 @@ public final class ScriptedPeer extends LoopbackPeer {
 				switch (action) {
 					case OK -> respond(out, "200 OK", "ok");
 					case SERVICE_UNAVAILABLE -> respond(out, "503 Service Unavailable", "busy");
+					case OK_THEN_CLOSE -> {
+						respond(out, "200 OK", "ok");
+						return;
+					}
 					case RESET -> {
 						socket.setSoLinger(true, 0);
 						return;
