@@ -47,12 +47,8 @@ public final class ExchangeFacts {
 	 * @param previous what {@link #bind} returned
 	 */
 	public static void restore(ExchangeFacts previous) {
-		if (previous != null) {
-			BOUND.set(previous);
-		}
-		else {
-			BOUND.remove();
-		}
+		// set, not remove: the thread's entry stays, so the next bind allocates nothing.
+		BOUND.set(previous);
 	}
 
 	/**

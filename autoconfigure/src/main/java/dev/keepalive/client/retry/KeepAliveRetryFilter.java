@@ -2,9 +2,11 @@ package dev.keepalive.client.retry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.client.reactive.ClientHttpRequest;
@@ -30,6 +32,10 @@ import dev.keepalive.client.ExchangeFacts;
  */
 public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
 
+	/** Each subscription to an exchange, i.e. each first attempt, gets its own facts. */
+	private static final Function<Context, Context> NEW_FACTS = (context) -> context.put(ExchangeFacts.CONTEXT_KEY,
+			new ExchangeFacts());
+
 	private final KeepAliveRetryPolicy policy;
 
 	private final Duration backoff;
@@ -50,31 +56,31 @@ public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
 
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-		return Mono.defer(() -> {
-			ExchangeFacts first = new ExchangeFacts();
-			// Only a broken connection under an exchange brings in the policy: a request that succeeds pays
-			// for no retry machinery.
-			return exchange(request, next, first).onErrorResume((ex) -> brokeUnder(first, ex), (ex) -> {
-				RetryContext context = this.policy.open(null);
-				this.listeners.forEach((listener) -> listener.open(context, null));
-				KeepAliveRetryPolicy.attempt(context, request.method(), request.headers(), first);
-				return afterFailure(context, request, next, ex)
-					.doOnSuccess((response) -> {
-						this.listeners.forEach((listener) -> listener.onSuccess(context, null, response));
-						close(context, null);
-					})
-					.doOnError((error) -> close(context, error));
-			});
-		});
+		// Only a broken connection under an exchange brings in the policy: a request that succeeds pays for its
+		// facts, created per subscription in the context, and no retry machinery.
+		return next.exchange(trackBody(request))
+			.onErrorResume(ResendRule::isConnectionFailure, (ex) -> Mono.deferContextual(
+					(context) -> firstAttemptFailed(request, next, context.get(ExchangeFacts.CONTEXT_KEY), ex)))
+			.contextWrite(NEW_FACTS);
 	}
 
-	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ExchangeFacts facts) {
-		return next.exchange(trackBody(request, facts))
+	private Mono<ClientResponse> firstAttemptFailed(ClientRequest request, ExchangeFunction next, ExchangeFacts first,
+			Throwable failure) {
+		if (!first.requestStarted()) {
+			return Mono.error(failure);
+		}
+		RetryContext context = this.policy.open(null);
+		this.listeners.forEach((listener) -> listener.open(context, null));
+		KeepAliveRetryPolicy.attempt(context, request.method(), request.headers(), first);
+		return afterFailure(context, request, next, failure).doOnSuccess((response) -> {
+			this.listeners.forEach((listener) -> listener.onSuccess(context, null, response));
+			close(context, null);
+		}).doOnError((error) -> close(context, error));
+	}
+
+	private static Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ExchangeFacts facts) {
+		return next.exchange(trackBody(request))
 			.contextWrite((reactorContext) -> reactorContext.put(ExchangeFacts.CONTEXT_KEY, facts));
-	}
-
-	private static boolean brokeUnder(ExchangeFacts facts, Throwable failure) {
-		return facts.requestStarted() && ResendRule.isConnectionFailure(failure);
 	}
 
 	/** Decide about a failed attempt; resend, and decide again about the resend, until the policy says no. */
@@ -109,38 +115,39 @@ public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
 		this.listeners.forEach((listener) -> listener.close(context, null, error));
 	}
 
-	private static ClientRequest trackBody(ClientRequest request, ExchangeFacts facts) {
+	private static ClientRequest trackBody(ClientRequest request) {
 		BodyInserter<?, ? super ClientHttpRequest> body = request.body();
 		if ((Object) body == BodyInserters.empty()) {
 			return request;
 		}
-		BodyInserter<Object, ClientHttpRequest> tracked = (message, context) -> body
-			.insert(new StreamTracking(message, facts), context);
+		BodyInserter<Object, ClientHttpRequest> tracked = (message, context) -> body.insert(new StreamTracking(message),
+				context);
 		return ClientRequest.from(request).body(tracked).build();
 	}
 
 	/** Notes whether the body goes out as one buffer (replayable) or as a stream. */
 	private static final class StreamTracking extends ClientHttpRequestDecorator {
 
-		private final ExchangeFacts facts;
-
-		StreamTracking(ClientHttpRequest delegate, ExchangeFacts facts) {
+		StreamTracking(ClientHttpRequest delegate) {
 			super(delegate);
-			this.facts = facts;
 		}
 
 		@Override
 		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-			if (!(body instanceof Mono)) {
-				this.facts.streamedBody();
-			}
-			return super.writeWith(body);
+			return (body instanceof Mono) ? super.writeWith(body) : streamed(super.writeWith(body));
 		}
 
 		@Override
 		public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
-			this.facts.streamedBody();
-			return super.writeAndFlushWith(body);
+			return streamed(super.writeAndFlushWith(body));
+		}
+
+		/** The write runs in the attempt's context, where its facts are. */
+		private static Mono<Void> streamed(Mono<Void> write) {
+			return Mono.deferContextual((context) -> {
+				context.<ExchangeFacts>get(ExchangeFacts.CONTEXT_KEY).streamedBody();
+				return write;
+			});
 		}
 
 	}

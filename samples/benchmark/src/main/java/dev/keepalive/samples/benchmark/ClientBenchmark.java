@@ -25,6 +25,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -36,10 +37,15 @@ import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.keepalive.client.KeepAliveClientProperties;
+import dev.keepalive.client.KeepAliveEvictionPredicate;
+import dev.keepalive.client.KeepAlivePolicy;
 
 /**
  * The starter against the plain Boot-configured client, measured in one run: throughput, p50 and p99 latency
@@ -89,9 +95,14 @@ public class ClientBenchmark {
 		if (Boolean.parseBoolean(options.getOrDefault("diagnose", "false"))) {
 			// Where a cost comes from: the pool and its callbacks alone, without the resend layer.
 			specs.put("starter-no-retry", new String[] { "--keepalive.client.retry.enabled=false" });
+			// The starter with its pool reporting no metrics (Reactor Netty then records no acquire latencies).
+			specs.put("starter-no-pool-metrics", new String[] { "--benchmark.no-pool-metrics=true" });
 			// What any ClientHttpRequestInterceptor costs RestClient: Spring then buffers and copies each request.
 			specs.put("plain-with-an-interceptor", new String[] { "--keepalive.client.enabled=false",
 					"--benchmark.noop-interceptor=true" });
+			// What any ExchangeFilterFunction costs WebClient: Spring composes the filter chain per request.
+			specs.put("plain-with-a-filter", new String[] { "--keepalive.client.enabled=false",
+					"--benchmark.noop-filter=true" });
 			// What a decorating request factory would cost instead.
 			specs.put("plain-with-a-decorating-factory", new String[] { "--keepalive.client.enabled=false",
 					"--benchmark.decorating-factory=true" });
@@ -307,6 +318,12 @@ public class ClientBenchmark {
 	}
 
 	@Bean
+	@ConditionalOnBooleanProperty("benchmark.noop-filter")
+	WebClientCustomizer noopFilter() {
+		return (builder) -> builder.filter((request, next) -> next.exchange(request));
+	}
+
+	@Bean
 	@ConditionalOnBooleanProperty("benchmark.decorating-factory")
 	RestClientCustomizer decoratingFactory() {
 		return (builder) -> builder
@@ -325,6 +342,18 @@ public class ClientBenchmark {
 		Object value = new Object();
 		return (builder) -> builder.withHttpClientCustomizer((client) -> client.mapConnect(
 				(connect) -> Mono.defer(() -> connect.contextWrite((context) -> context.put(Object.class, value)))));
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.no-pool-metrics")
+	ConnectionProvider benchmarkConnectionProvider(KeepAliveClientProperties properties, KeepAlivePolicy policy) {
+		return ConnectionProvider.builder("keepalive")
+			.evictionPredicate(new KeepAliveEvictionPredicate(policy, properties.getMaxLifeTime()))
+			.evictInBackground(properties.getEvictionInterval())
+			.pendingAcquireTimeout(properties.getPendingAcquireTimeout())
+			.pendingAcquireMaxCount(properties.getPendingAcquireMaxCount())
+			.maxConnections(properties.getMaxConnections())
+			.build();
 	}
 
 	@Bean
