@@ -51,8 +51,8 @@ import dev.keepalive.client.KeepAlivePolicy;
  * The starter against the plain Boot-configured client, measured in one run: throughput, p50 and p99 latency
  * of RestClient and WebClient, sequential and with concurrency 8 and 64, against a local server that
  * advertises a long keep-alive timeout (no connection is near its timeout, so both should reuse alike). The
- * variants run in a shuffled order in each round so that drift hits all alike. Reports the ratios starter / plain and
- * the requests per connection of both.
+ * variants run in a shuffled order in each round so that drift hits all alike. Reports the ratios starter / plain,
+ * each the median over rounds of the two measured in the same round, and the requests per connection of both.
  * <p>
  * Also reports CPU time and bytes allocated per request (the whole process, client and server: the server's
  * share is the same for both), which are steadier than throughput on a small, shared machine; allocation
@@ -162,16 +162,19 @@ public class ClientBenchmark {
 						continue;
 					}
 					Result b = totals.get(variant.name());
+					double[] ratios = b.medianRatiosTo(a);
+					System.out.printf(Locale.ROOT, "%s %s %d %s %.4f %.4f %.4f %.4f %.4f%n", Forks.RATIO, kind, concurrency,
+							variant.name(), ratios[0], ratios[1], ratios[2], ratios[3], ratios[4]);
 					String label = variant.name().equals("starter") ? kind : kind + " (" + variant.name() + ")";
-					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(b.rps(), a.rps()),
-							micros(a.p50()), micros(b.p50()), ratio(b.p50(), a.p50()), micros(a.p99()), micros(b.p99()),
-							ratio(b.p99(), a.p99()), micros1(a.cpuPerRequest()), micros1(b.cpuPerRequest()),
-							ratio(b.cpuPerRequest(), a.cpuPerRequest()), bytes(a.allocatedPerRequest()),
-							bytes(b.allocatedPerRequest()), ratio(b.allocatedPerRequest(), a.allocatedPerRequest()) });
+					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(ratios[0]),
+							micros(a.p50()), micros(b.p50()), ratio(ratios[1]), micros(a.p99()), micros(b.p99()),
+							ratio(ratios[2]), micros1(a.cpuPerRequest()), micros1(b.cpuPerRequest()), ratio(ratios[3]),
+							bytes(a.allocatedPerRequest()), bytes(b.allocatedPerRequest()), ratio(ratios[4]) });
 				}
 				System.out.printf("  %s concurrency %d done%n", kind, concurrency);
 			}
 		}
+		System.out.printf("%nRatios: the median over rounds of starter / plain measured in the same round.%n");
 		System.out.printf("%n| client | concurrency | plain req/s | starter req/s | ratio | plain p50 µs | starter p50 µs | ratio"
 				+ " | plain p99 µs | starter p99 µs | ratio | plain CPU µs/req | starter CPU µs/req | ratio"
 				+ " | plain B/req | starter B/req | ratio |%n"
@@ -297,8 +300,8 @@ public class ClientBenchmark {
 		return String.format(Locale.ROOT, "%.0f", bytes);
 	}
 
-	private static String ratio(double b, double a) {
-		return String.format(Locale.ROOT, "%.3f", b / a);
+	private static String ratio(double ratio) {
+		return String.format(Locale.ROOT, "%.3f", ratio);
 	}
 
 	private static Map<String, String> options(String[] args) {
@@ -435,6 +438,14 @@ public class ClientBenchmark {
 	}
 
 	private record Sample(int requests, long elapsedNanos, long cpuNanos, long allocatedBytes, long p50, long p99) {
+
+		/** Throughput, p50, p99, CPU per request, bytes per request. */
+		double[] metrics() {
+			int n = Math.max(1, this.requests);
+			return new double[] { this.requests / (this.elapsedNanos / 1e9), this.p50, this.p99,
+					this.cpuNanos / (double) n, this.allocatedBytes / (double) n };
+		}
+
 	}
 
 	/** Samples of one variant and scenario across rounds: throughput summed, percentiles averaged. */
@@ -476,6 +487,24 @@ public class ClientBenchmark {
 
 		double p99() {
 			return this.samples.stream().mapToLong(Sample::p99).average().orElse(0);
+		}
+
+		/**
+		 * Per metric, the median over rounds of this variant's value divided by {@code other}'s in the same
+		 * round: each round measures both within seconds of each other, so drift of the machine cancels out,
+		 * and the median ignores a round that one pause spoilt.
+		 */
+		double[] medianRatiosTo(Result other) {
+			double[] medians = new double[5];
+			for (int metric = 0; metric < medians.length; metric++) {
+				double[] ratios = new double[this.samples.size()];
+				for (int round = 0; round < ratios.length; round++) {
+					ratios[round] = this.samples.get(round).metrics()[metric]
+							/ other.samples.get(round).metrics()[metric];
+				}
+				medians[metric] = Forks.median(ratios);
+			}
+			return medians;
 		}
 
 	}

@@ -25,6 +25,8 @@ final class Forks {
 
 	static final String RESULT = "#result";
 
+	static final String RATIO = "#ratio";
+
 	static final String REUSE = "#reuse";
 
 	private Forks() {
@@ -34,7 +36,7 @@ final class Forks {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-cp", classpath(), ClientBenchmark.class.getName()));
 		Arrays.stream(args).filter((arg) -> !arg.startsWith("--forks=")).forEach(command::add);
-		// scenario -> variant -> one row per fork: rps, p50, p99, cpu, alloc
+		// scenario -> variant -> one row per fork: its ratios to plain (rps, p50, p99, cpu, alloc)
 		Map<String, Map<String, List<double[]>>> results = new LinkedHashMap<>();
 		Map<String, long[]> reuse = new LinkedHashMap<>();
 		for (int fork = 1; fork <= forks; fork++) {
@@ -46,7 +48,7 @@ final class Forks {
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
 				for (String line = out.readLine(); line != null; line = out.readLine()) {
 					String[] f = line.trim().split(" ");
-					if (f[0].equals(RESULT)) {
+					if (f[0].equals(RATIO)) {
 						double[] row = Arrays.stream(f, 4, 9).mapToDouble(Double::parseDouble).toArray();
 						results.computeIfAbsent(f[1] + " " + f[2], (k) -> new LinkedHashMap<>())
 							.computeIfAbsent(f[3], (k) -> new ArrayList<>())
@@ -63,20 +65,16 @@ final class Forks {
 				throw new IllegalStateException("fork " + fork + " failed with exit code " + process.exitValue());
 			}
 		}
-		System.out.printf("%nMedian over %d JVMs of the ratio variant / plain (range in brackets):%n%n", forks);
+		System.out.printf("%nMedian over %d JVMs of each JVM's ratio variant / plain (the median over its rounds; range across JVMs in brackets):%n%n", forks);
 		System.out.println("| client | concurrency | variant | req/s | p50 | p99 | CPU µs/req | B/req |");
 		System.out.println("|---|---|---|---|---|---|---|---|");
 		results.forEach((scenario, variants) -> {
-			List<double[]> plain = variants.get("plain");
 			variants.forEach((variant, rows) -> {
-				if (variant.equals("plain")) {
-					return;
-				}
 				StringBuilder line = new StringBuilder("| " + scenario.replace(" ", " | ") + " | " + variant + " |");
 				for (int metric = 0; metric < 5; metric++) {
 					double[] ratios = new double[rows.size()];
 					for (int i = 0; i < ratios.length; i++) {
-						ratios[i] = rows.get(i)[metric] / plain.get(i)[metric];
+						ratios[i] = rows.get(i)[metric];
 					}
 					Arrays.sort(ratios);
 					line.append(String.format(Locale.ROOT, " %.3f (%.3f-%.3f) |", median(ratios), ratios[0],
@@ -90,7 +88,9 @@ final class Forks {
 				total[0] / (double) Math.max(1, total[1])));
 	}
 
-	private static double median(double[] sorted) {
+	static double median(double[] values) {
+		double[] sorted = values.clone();
+		Arrays.sort(sorted);
 		int n = sorted.length;
 		return (n % 2 == 1) ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 	}
