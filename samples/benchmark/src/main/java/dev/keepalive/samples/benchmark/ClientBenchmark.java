@@ -24,6 +24,7 @@ import com.sun.management.ThreadMXBean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
@@ -36,6 +37,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -45,7 +48,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.keepalive.client.KeepAliveClientProperties;
 import dev.keepalive.client.KeepAliveEvictionPredicate;
+import dev.keepalive.client.KeepAliveHttpClientCustomizer;
 import dev.keepalive.client.KeepAlivePolicy;
+import dev.keepalive.client.Origins;
 
 /**
  * The starter against the plain Boot-configured client, measured in one run: throughput, p50 and p99 latency
@@ -60,11 +65,13 @@ import dev.keepalive.client.KeepAlivePolicy;
  * <p>
  * Arguments: {@code --seconds=<n>} per measurement (default 3), {@code --rounds=<n>} (default 5),
  * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
- * {@code --diagnose=true} adds the starter without its resend layer, plain Boot with a no-op
- * RestClient interceptor (what any interceptor costs), plain Boot with a pass-through decorating request
- * factory (what a resend below the interceptor chain would cost), and plain against itself (the noise);
- * {@code --only=<variants>} measures just those (to profile one); {@code --forks=<n>} runs the whole benchmark in {@code n} fresh JVMs and reports the median of their ratios,
- * since on a small machine one JVM's JIT decisions can move a ratio by several per cent.
+ * {@code --clients=RestClient,WebClient}, {@code --engine=reactor|http-components} (RestClient's engine;
+ * WebClient always runs on Reactor Netty), {@code --diagnose=true} adds variants that isolate a cost (the
+ * starter without its resend layer or its pool metrics, plain Boot with a no-op interceptor, filter, decorating
+ * request factory or connect hook, and plain against itself: the noise), {@code --only=<variants>} measures
+ * just those (to profile one), {@code --forks=<n>} runs the whole benchmark in {@code n} fresh JVMs and
+ * reports the median of their ratios, since on a small machine one JVM's JIT decisions can move a ratio by
+ * several per cent.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -88,6 +95,8 @@ public class ClientBenchmark {
 			.mapToInt(Integer::parseInt)
 			.toArray();
 
+		// RestClient's engine (WebClient always runs on Reactor Netty): reactor or http-components.
+		String engine = options.getOrDefault("engine", "reactor");
 		LoopResources serverLoops = LoopResources.create("bench-server", 1, true);
 		Map<String, String[]> specs = new LinkedHashMap<>();
 		specs.put("plain", new String[] { "--keepalive.client.enabled=false" });
@@ -95,6 +104,12 @@ public class ClientBenchmark {
 		if (Boolean.parseBoolean(options.getOrDefault("diagnose", "false"))) {
 			// Where a cost comes from: the pool and its callbacks alone, without the resend layer.
 			specs.put("starter-no-retry", new String[] { "--keepalive.client.retry.enabled=false" });
+			// The starter's pool alone: no learning from responses, no resend layer.
+			// (Nothing learnt, the default idle timeout applies: long, so that pauses between rounds do not expire it.)
+			specs.put("starter-pool-only", new String[] { "--keepalive.client.retry.enabled=false",
+					"--benchmark.no-learning=true", "--keepalive.client.default-idle-timeout=120s" });
+			// The starter's learning and resends on a pool of Reactor Netty's defaults: what its pool rules cost.
+			specs.put("starter-on-a-plain-pool", new String[] { "--benchmark.own-pool=true" });
 			// The starter with its pool reporting no metrics (Reactor Netty then records no acquire latencies).
 			specs.put("starter-no-pool-metrics", new String[] { "--benchmark.no-pool-metrics=true" });
 			// What any ClientHttpRequestInterceptor costs RestClient: Spring then buffers and copies each request.
@@ -115,6 +130,9 @@ public class ClientBenchmark {
 			// What turning off Reactor Netty's own retry-once costs by itself.
 			specs.put("plain-without-netty-retry", new String[] { "--keepalive.client.enabled=false",
 					"--benchmark.disable-retry=true" });
+			// Plain Boot on a pool of its own, sized as Reactor Netty's global one: what any non-global pool costs.
+			specs.put("plain-with-own-pool", new String[] { "--keepalive.client.enabled=false",
+					"--benchmark.own-pool=true" });
 			// The noise floor: plain against itself.
 			specs.put("plain-again", new String[] { "--keepalive.client.enabled=false" });
 		}
@@ -128,14 +146,16 @@ public class ClientBenchmark {
 		Collections.rotate(names, Integer.parseInt(options.getOrDefault("order-seed", "0")));
 		List<Variant> all = new ArrayList<>();
 		for (String name : names) {
-			all.add(new Variant(name, client(specs.get(name)), Server.start(serverLoops)));
+			all.add(new Variant(name, client(engine, specs.get(name)), Server.start(serverLoops)));
 		}
 		Variant[] variants = all.toArray(Variant[]::new);
 
-		System.out.printf("%nJava %s, %d processors; %d s per measurement, %d rounds, variants in a shuffled order each round.%n",
-				System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), seconds, rounds);
+		System.out.printf("%nJava %s, %d processors; %d s per measurement, %d rounds, variants in a shuffled order each round;"
+				+ " RestClient on %s.%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+				seconds, rounds, engine);
 		List<String[]> table = new ArrayList<>();
 		for (String kind : options.getOrDefault("clients", "RestClient,WebClient").split(",")) {
+			String client = (kind.equals("RestClient") && !engine.equals("reactor")) ? kind + "-" + engine : kind;
 			for (int concurrency : concurrencies) {
 				Map<String, Result> totals = new LinkedHashMap<>();
 				for (Variant variant : variants) {
@@ -154,7 +174,7 @@ public class ClientBenchmark {
 				Result a = totals.get("plain");
 				for (Variant variant : variants) {
 					Result r = totals.get(variant.name());
-					System.out.printf(Locale.ROOT, "%s %s %d %s %.1f %.0f %.0f %.1f %.1f%n", Forks.RESULT, kind, concurrency,
+					System.out.printf(Locale.ROOT, "%s %s %d %s %.1f %.0f %.0f %.1f %.1f%n", Forks.RESULT, client, concurrency,
 							variant.name(), r.rps(), r.p50(), r.p99(), r.cpuPerRequest(), r.allocatedPerRequest());
 				}
 				for (Variant variant : variants) {
@@ -163,15 +183,15 @@ public class ClientBenchmark {
 					}
 					Result b = totals.get(variant.name());
 					double[] ratios = b.medianRatiosTo(a);
-					System.out.printf(Locale.ROOT, "%s %s %d %s %.4f %.4f %.4f %.4f %.4f%n", Forks.RATIO, kind, concurrency,
+					System.out.printf(Locale.ROOT, "%s %s %d %s %.4f %.4f %.4f %.4f %.4f%n", Forks.RATIO, client, concurrency,
 							variant.name(), ratios[0], ratios[1], ratios[2], ratios[3], ratios[4]);
-					String label = variant.name().equals("starter") ? kind : kind + " (" + variant.name() + ")";
+					String label = variant.name().equals("starter") ? client : client + " (" + variant.name() + ")";
 					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(ratios[0]),
 							micros(a.p50()), micros(b.p50()), ratio(ratios[1]), micros(a.p99()), micros(b.p99()),
 							ratio(ratios[2]), micros1(a.cpuPerRequest()), micros1(b.cpuPerRequest()), ratio(ratios[3]),
 							bytes(a.allocatedPerRequest()), bytes(b.allocatedPerRequest()), ratio(ratios[4]) });
 				}
-				System.out.printf("  %s concurrency %d done%n", kind, concurrency);
+				System.out.printf("  %s concurrency %d done%n", client, concurrency);
 			}
 		}
 		System.out.printf("%nRatios: the median over rounds of starter / plain measured in the same round.%n");
@@ -200,8 +220,9 @@ public class ClientBenchmark {
 		System.exit(0);
 	}
 
-	private static ConfigurableApplicationContext client(String... properties) {
-		List<String> args = new ArrayList<>(List.of("--spring.main.banner-mode=off", "--logging.level.root=WARN"));
+	private static ConfigurableApplicationContext client(String engine, String... properties) {
+		List<String> args = new ArrayList<>(List.of("--spring.main.banner-mode=off", "--logging.level.root=WARN",
+				"--spring.http.clients.imperative.factory=" + engine));
 		args.addAll(List.of(properties));
 		return new SpringApplicationBuilder(ClientBenchmark.class).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
@@ -357,6 +378,39 @@ public class ClientBenchmark {
 			.pendingAcquireMaxCount(properties.getPendingAcquireMaxCount())
 			.maxConnections(properties.getMaxConnections())
 			.build();
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.own-pool")
+	ConnectionProvider benchmarkOwnPool() {
+		// What ConnectionProvider.create(name, 500) builds, as Reactor Netty's global resources do.
+		return ConnectionProvider.create("benchmark", 500);
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.own-pool")
+	@ConditionalOnBooleanProperty(name = "keepalive.client.enabled", havingValue = false)
+	ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> ownPoolForWebClient(ConnectionProvider pool) {
+		return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(pool));
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.own-pool")
+	@ConditionalOnBooleanProperty(name = "keepalive.client.enabled", havingValue = false)
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> ownPoolForRestClient(
+			ConnectionProvider pool) {
+		return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(pool));
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("benchmark.no-learning")
+	KeepAliveHttpClientCustomizer benchmarkHttpClientCustomizer(Origins origins) {
+		return new KeepAliveHttpClientCustomizer(origins) {
+			@Override
+			public HttpClient customize(HttpClient httpClient) {
+				return httpClient;
+			}
+		};
 	}
 
 	@Bean
