@@ -46,10 +46,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.keepalive.client.KeepAliveClientProperties;
-import dev.keepalive.client.KeepAliveEvictionPredicate;
 import dev.keepalive.client.KeepAliveHttpClientCustomizer;
-import dev.keepalive.client.KeepAlivePolicy;
 import dev.keepalive.client.Origins;
 
 /**
@@ -67,8 +64,9 @@ import dev.keepalive.client.Origins;
  * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
  * {@code --clients=RestClient,WebClient}, {@code --engine=reactor|http-components} (RestClient's engine;
  * WebClient always runs on Reactor Netty), {@code --diagnose=true} adds variants that isolate a cost (the
- * starter without its resend layer or its pool metrics, plain Boot with a no-op interceptor, filter, decorating
- * request factory or connect hook, and plain against itself: the noise), {@code --only=<variants>} measures
+ * starter without its resend layer, its pool alone, its learning and resends on a plain pool; plain Boot on a
+ * pool of its own, with a no-op interceptor, filter, decorating request factory or connect hook, and plain
+ * against itself: the noise), {@code --only=<variants>} measures
  * just those (to profile one), {@code --forks=<n>} runs the whole benchmark in {@code n} fresh JVMs and
  * reports the median of their ratios, since on a small machine one JVM's JIT decisions can move a ratio by
  * several per cent.
@@ -110,8 +108,6 @@ public class ClientBenchmark {
 					"--benchmark.no-learning=true", "--keepalive.client.default-idle-timeout=120s" });
 			// The starter's learning and resends on a pool of Reactor Netty's defaults: what its pool rules cost.
 			specs.put("starter-on-a-plain-pool", new String[] { "--benchmark.own-pool=true" });
-			// The starter with its pool reporting no metrics (Reactor Netty then records no acquire latencies).
-			specs.put("starter-no-pool-metrics", new String[] { "--benchmark.no-pool-metrics=true" });
 			// What any ClientHttpRequestInterceptor costs RestClient: Spring then buffers and copies each request.
 			specs.put("plain-with-an-interceptor", new String[] { "--keepalive.client.enabled=false",
 					"--benchmark.noop-interceptor=true" });
@@ -366,18 +362,6 @@ public class ClientBenchmark {
 		Object value = new Object();
 		return (builder) -> builder.withHttpClientCustomizer((client) -> client.mapConnect(
 				(connect) -> Mono.defer(() -> connect.contextWrite((context) -> context.put(Object.class, value)))));
-	}
-
-	@Bean
-	@ConditionalOnBooleanProperty("benchmark.no-pool-metrics")
-	ConnectionProvider benchmarkConnectionProvider(KeepAliveClientProperties properties, KeepAlivePolicy policy) {
-		return ConnectionProvider.builder("keepalive")
-			.evictionPredicate(new KeepAliveEvictionPredicate(policy, properties.getMaxLifeTime()))
-			.evictInBackground(properties.getEvictionInterval())
-			.pendingAcquireTimeout(properties.getPendingAcquireTimeout())
-			.pendingAcquireMaxCount(properties.getPendingAcquireMaxCount())
-			.maxConnections(properties.getMaxConnections())
-			.build();
 	}
 
 	@Bean
