@@ -58,7 +58,8 @@ import dev.keepalive.client.Origins;
  * <p>
  * Also reports CPU time and bytes allocated per request (the whole process, client and server: the server's
  * share is the same for both), which are steadier than throughput on a small, shared machine; allocation
- * hardly depends on what else the machine does.
+ * hardly depends on what else the machine does. And the CPU time of the client's threads alone (callers and
+ * event loops, not the server's, GC or JIT), which shows the starter's share undiluted.
  * <p>
  * Arguments: {@code --seconds=<n>} per measurement (default 3), {@code --rounds=<n>} (default 5),
  * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
@@ -79,6 +80,9 @@ public class ClientBenchmark {
 
 	private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+	/** The prefix of the server's event-loop threads. */
+	private static final String SERVER_THREADS = "bench-server";
+
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
 		int forks = Integer.parseInt(options.getOrDefault("forks", "1"));
@@ -95,7 +99,7 @@ public class ClientBenchmark {
 
 		// RestClient's engine (WebClient always runs on Reactor Netty): reactor or http-components.
 		String engine = options.getOrDefault("engine", "reactor");
-		LoopResources serverLoops = LoopResources.create("bench-server", 1, true);
+		LoopResources serverLoops = LoopResources.create(SERVER_THREADS, 1, true);
 		Map<String, String[]> specs = new LinkedHashMap<>();
 		specs.put("plain", new String[] { "--keepalive.client.enabled=false" });
 		specs.put("starter", new String[0]);
@@ -179,13 +183,14 @@ public class ClientBenchmark {
 					}
 					Result b = totals.get(variant.name());
 					double[] ratios = b.medianRatiosTo(a);
-					System.out.printf(Locale.ROOT, "%s %s %d %s %.4f %.4f %.4f %.4f %.4f%n", Forks.RATIO, client, concurrency,
-							variant.name(), ratios[0], ratios[1], ratios[2], ratios[3], ratios[4]);
+					System.out.printf(Locale.ROOT, "%s %s %d %s %.4f %.4f %.4f %.4f %.4f %.4f%n", Forks.RATIO, client,
+							concurrency, variant.name(), ratios[0], ratios[1], ratios[2], ratios[3], ratios[4], ratios[5]);
 					String label = variant.name().equals("starter") ? client : client + " (" + variant.name() + ")";
 					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(ratios[0]),
 							micros(a.p50()), micros(b.p50()), ratio(ratios[1]), micros(a.p99()), micros(b.p99()),
 							ratio(ratios[2]), micros1(a.cpuPerRequest()), micros1(b.cpuPerRequest()), ratio(ratios[3]),
-							bytes(a.allocatedPerRequest()), bytes(b.allocatedPerRequest()), ratio(ratios[4]) });
+							bytes(a.allocatedPerRequest()), bytes(b.allocatedPerRequest()), ratio(ratios[4]),
+							ratio(ratios[5]) });
 				}
 				System.out.printf("  %s concurrency %d done%n", client, concurrency);
 			}
@@ -193,8 +198,8 @@ public class ClientBenchmark {
 		System.out.printf("%nRatios: the median over rounds of starter / plain measured in the same round.%n");
 		System.out.printf("%n| client | concurrency | plain req/s | starter req/s | ratio | plain p50 µs | starter p50 µs | ratio"
 				+ " | plain p99 µs | starter p99 µs | ratio | plain CPU µs/req | starter CPU µs/req | ratio"
-				+ " | plain B/req | starter B/req | ratio |%n"
-				+ "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
+				+ " | plain B/req | starter B/req | ratio | client CPU ratio |%n"
+				+ "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
 		for (String[] row : table) {
 			System.out.println("| " + String.join(" | ", row) + " |");
 		}
@@ -230,8 +235,10 @@ public class ClientBenchmark {
 		long deadline = System.nanoTime() + duration.toNanos();
 		Latencies latencies = new Latencies();
 		Map<Long, Long> allocatedBefore = allocatedPerThread();
+		Map<Long, Long> clientCpuBefore = clientCpuPerThread();
 		Set<Long> callers = ConcurrentHashMap.newKeySet();
 		AtomicLong allocatedByCallers = new AtomicLong();
+		AtomicLong cpuByCallers = new AtomicLong();
 		long start = System.nanoTime();
 		long cpuStart = CPU.getProcessCpuTime();
 		if (kind.equals("RestClient")) {
@@ -253,6 +260,7 @@ public class ClientBenchmark {
 					}
 					finally {
 						allocatedByCallers.addAndGet(THREADS.getCurrentThreadAllocatedBytes());
+						cpuByCallers.addAndGet(THREADS.getCurrentThreadCpuTime());
 						done.countDown();
 					}
 				});
@@ -285,7 +293,31 @@ public class ClientBenchmark {
 				allocated += thread.getValue() - allocatedBefore.getOrDefault(thread.getKey(), 0L);
 			}
 		}
-		return latencies.sample(elapsed, cpu, allocated);
+		long clientCpu = cpuByCallers.get();
+		for (Map.Entry<Long, Long> thread : clientCpuPerThread().entrySet()) {
+			if (!callers.contains(thread.getKey())) {
+				clientCpu += thread.getValue() - clientCpuBefore.getOrDefault(thread.getKey(), 0L);
+			}
+		}
+		return latencies.sample(elapsed, cpu, clientCpu, allocated);
+	}
+
+	/**
+	 * CPU time of each live thread but the server's: client callers and event loops, the starter's sweeps. The
+	 * server's share, the same for both variants, dilutes a ratio and adds its own noise; GC and JIT threads are
+	 * not counted.
+	 */
+	private static Map<Long, Long> clientCpuPerThread() {
+		Map<Long, Long> cpu = new HashMap<>();
+		for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+			if (info != null && !info.getThreadName().startsWith(SERVER_THREADS)) {
+				long nanos = THREADS.getThreadCpuTime(info.getThreadId());
+				if (nanos >= 0) {
+					cpu.put(info.getThreadId(), nanos);
+				}
+			}
+		}
+		return cpu;
 	}
 
 	/** Bytes each live thread has allocated so far: client callers, event loops (client and server), the rest. */
@@ -442,7 +474,7 @@ public class ClientBenchmark {
 			this.current.get().add(nanos);
 		}
 
-		Sample sample(long elapsedNanos, long cpuNanos, long allocatedBytes) {
+		Sample sample(long elapsedNanos, long cpuNanos, long clientCpuNanos, long allocatedBytes) {
 			long[] all = new long[this.buffers.stream().mapToInt((buffer) -> buffer.size).sum()];
 			int at = 0;
 			for (Buffer buffer : this.buffers) {
@@ -450,7 +482,7 @@ public class ClientBenchmark {
 				at += buffer.size;
 			}
 			Arrays.sort(all);
-			return new Sample(all.length, elapsedNanos, cpuNanos, allocatedBytes, percentile(all, 0.50),
+			return new Sample(all.length, elapsedNanos, cpuNanos, clientCpuNanos, allocatedBytes, percentile(all, 0.50),
 					percentile(all, 0.99));
 		}
 
@@ -475,13 +507,14 @@ public class ClientBenchmark {
 
 	}
 
-	private record Sample(int requests, long elapsedNanos, long cpuNanos, long allocatedBytes, long p50, long p99) {
+	private record Sample(int requests, long elapsedNanos, long cpuNanos, long clientCpuNanos, long allocatedBytes,
+			long p50, long p99) {
 
-		/** Throughput, p50, p99, CPU per request, bytes per request. */
+		/** Throughput, p50, p99, CPU per request, bytes per request, client threads' CPU per request. */
 		double[] metrics() {
 			int n = Math.max(1, this.requests);
 			return new double[] { this.requests / (this.elapsedNanos / 1e9), this.p50, this.p99,
-					this.cpuNanos / (double) n, this.allocatedBytes / (double) n };
+					this.cpuNanos / (double) n, this.allocatedBytes / (double) n, this.clientCpuNanos / (double) n };
 		}
 
 	}
@@ -533,7 +566,7 @@ public class ClientBenchmark {
 		 * and the median ignores a round that one pause spoilt.
 		 */
 		double[] medianRatiosTo(Result other) {
-			double[] medians = new double[5];
+			double[] medians = new double[6];
 			for (int metric = 0; metric < medians.length; metric++) {
 				double[] ratios = new double[this.samples.size()];
 				for (int round = 0; round < ratios.length; round++) {

@@ -36,7 +36,7 @@ final class Forks {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-cp", classpath(), ClientBenchmark.class.getName()));
 		Arrays.stream(args).filter((arg) -> !arg.startsWith("--forks=")).forEach(command::add);
-		// scenario -> variant -> one row per fork: its ratios to plain (rps, p50, p99, cpu, alloc)
+		// scenario -> variant -> one row per fork: its ratios to plain (rps, p50, p99, cpu, alloc, client cpu)
 		Map<String, Map<String, List<double[]>>> results = new LinkedHashMap<>();
 		Map<String, long[]> reuse = new LinkedHashMap<>();
 		for (int fork = 1; fork <= forks; fork++) {
@@ -49,7 +49,7 @@ final class Forks {
 				for (String line = out.readLine(); line != null; line = out.readLine()) {
 					String[] f = line.trim().split(" ");
 					if (f[0].equals(RATIO)) {
-						double[] row = Arrays.stream(f, 4, 9).mapToDouble(Double::parseDouble).toArray();
+						double[] row = Arrays.stream(f, 4, 10).mapToDouble(Double::parseDouble).toArray();
 						results.computeIfAbsent(f[1] + " " + f[2], (k) -> new LinkedHashMap<>())
 							.computeIfAbsent(f[3], (k) -> new ArrayList<>())
 							.add(row);
@@ -66,12 +66,12 @@ final class Forks {
 			}
 		}
 		System.out.printf("%nMedian over %d JVMs of each JVM's ratio variant / plain (the median over its rounds; range across JVMs in brackets):%n%n", forks);
-		System.out.println("| client | concurrency | variant | req/s | p50 | p99 | CPU µs/req | B/req |");
-		System.out.println("|---|---|---|---|---|---|---|---|");
+		System.out.println("| client | concurrency | variant | req/s | p50 | p99 | CPU µs/req | B/req | client CPU µs/req |");
+		System.out.println("|---|---|---|---|---|---|---|---|---|");
 		results.forEach((scenario, variants) -> {
 			variants.forEach((variant, rows) -> {
 				StringBuilder line = new StringBuilder("| " + scenario.replace(" ", " | ") + " | " + variant + " |");
-				for (int metric = 0; metric < 5; metric++) {
+				for (int metric = 0; metric < 6; metric++) {
 					double[] ratios = new double[rows.size()];
 					for (int i = 0; i < ratios.length; i++) {
 						ratios[i] = rows.get(i)[metric];
