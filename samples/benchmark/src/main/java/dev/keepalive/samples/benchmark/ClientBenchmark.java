@@ -112,6 +112,9 @@ public class ClientBenchmark {
 					"--benchmark.no-learning=true", "--keepalive.client.default-idle-timeout=120s" });
 			// The starter's learning and resends on a pool of Reactor Netty's defaults: what its pool rules cost.
 			specs.put("starter-on-a-plain-pool", new String[] { "--benchmark.own-pool=true" });
+			// The starter without its per-response learning (which also fills the resend layer's facts).
+			specs.put("starter-no-learning", new String[] { "--benchmark.no-learning=true",
+					"--keepalive.client.default-idle-timeout=120s" });
 			// What any ClientHttpRequestInterceptor costs RestClient: Spring then buffers and copies each request.
 			specs.put("plain-with-an-interceptor", new String[] { "--keepalive.client.enabled=false",
 					"--benchmark.noop-interceptor=true" });
