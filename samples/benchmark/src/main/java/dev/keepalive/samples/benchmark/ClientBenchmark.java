@@ -80,6 +80,9 @@ public class ClientBenchmark {
 
 	private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+	/** Marks a line with one variant's absolute numbers (for a reader: forks read only the ratios). */
+	private static final String RESULT = "#result";
+
 	/** The prefix of the server's event-loop threads. */
 	private static final String SERVER_THREADS = "bench-server";
 
@@ -177,7 +180,7 @@ public class ClientBenchmark {
 				Result a = totals.get("plain");
 				for (Variant variant : variants) {
 					Result r = totals.get(variant.name());
-					System.out.printf(Locale.ROOT, "%s %s %d %s %.1f %.0f %.0f %.1f %.1f%n", Forks.RESULT, client, concurrency,
+					System.out.printf(Locale.ROOT, "%s %s %d %s %.1f %.0f %.0f %.1f %.1f%n", RESULT, client, concurrency,
 							variant.name(), r.rps(), r.p50(), r.p99(), r.cpuPerRequest(), r.allocatedPerRequest());
 				}
 				for (Variant variant : variants) {
@@ -569,14 +572,18 @@ public class ClientBenchmark {
 		 * and the median ignores a round that one pause spoilt.
 		 */
 		double[] medianRatiosTo(Result other) {
-			double[] medians = new double[6];
-			for (int metric = 0; metric < medians.length; metric++) {
-				double[] ratios = new double[this.samples.size()];
-				for (int round = 0; round < ratios.length; round++) {
-					ratios[round] = this.samples.get(round).metrics()[metric]
-							/ other.samples.get(round).metrics()[metric];
+			int rounds = this.samples.size();
+			double[][] ratios = new double[6][rounds];
+			for (int round = 0; round < rounds; round++) {
+				double[] mine = this.samples.get(round).metrics();
+				double[] theirs = other.samples.get(round).metrics();
+				for (int metric = 0; metric < ratios.length; metric++) {
+					ratios[metric][round] = mine[metric] / theirs[metric];
 				}
-				medians[metric] = Forks.median(ratios);
+			}
+			double[] medians = new double[ratios.length];
+			for (int metric = 0; metric < ratios.length; metric++) {
+				medians[metric] = Forks.median(ratios[metric]);
 			}
 			return medians;
 		}

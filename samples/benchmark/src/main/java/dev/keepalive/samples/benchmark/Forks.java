@@ -23,8 +23,6 @@ import java.util.Map;
  */
 final class Forks {
 
-	static final String RESULT = "#result";
-
 	static final String RATIO = "#ratio";
 
 	static final String REUSE = "#reuse";
