@@ -2,11 +2,9 @@ package dev.keepalive.client.retry;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
-import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.client.reactive.ClientHttpRequest;
@@ -32,10 +30,6 @@ import dev.keepalive.client.ExchangeFacts;
  */
 public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
 
-	/** Each subscription to an exchange, i.e. each first attempt, gets its own facts. */
-	private static final Function<Context, Context> NEW_FACTS = (context) -> context.put(ExchangeFacts.CONTEXT_KEY,
-			new ExchangeFacts());
-
 	private final KeepAliveRetryPolicy policy;
 
 	private final Duration backoff;
@@ -57,11 +51,9 @@ public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
 		// Only a broken connection under an exchange brings in the policy: a request that succeeds pays for its
-		// facts, created per subscription in the context, and no retry machinery.
-		return next.exchange(trackBody(request))
-			.onErrorResume(ResendRule::isConnectionFailure, (ex) -> Mono.deferContextual(
-					(context) -> firstAttemptFailed(request, next, context.get(ExchangeFacts.CONTEXT_KEY), ex)))
-			.contextWrite(NEW_FACTS);
+		// facts and one operator, no retry machinery.
+		return new FirstAttempt<>(next.exchange(trackBody(request)),
+				(facts, failure) -> firstAttemptFailed(request, next, facts, failure));
 	}
 
 	private Mono<ClientResponse> firstAttemptFailed(ClientRequest request, ExchangeFunction next, ExchangeFacts first,
