@@ -5,11 +5,9 @@ import java.util.Iterator;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import reactor.netty.Connection;
-import reactor.netty.ConnectionObserver;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
-import reactor.netty.http.client.HttpClientState;
 
 /**
  * Teaches a Reactor Netty {@link HttpClient} to read every response's {@code Keep-Alive} header and record,
@@ -37,21 +35,9 @@ public class KeepAliveHttpClientCustomizer {
 	 * @return the client that learns from responses
 	 */
 	public HttpClient customize(HttpClient httpClient) {
-		// One observer in the client's configuration, not doOnRequest/doOnResponse: those make Reactor Netty
-		// build a callback object and a longer observer chain for every request.
-		return httpClient.observe(this::onStateChange);
-	}
-
-	private void onStateChange(Connection connection, ConnectionObserver.State newState) {
-		if (newState == HttpClientState.REQUEST_PREPARED && connection instanceof HttpClientRequest request) {
-			requestStarted(request, connection);
-		}
-		else if (newState == HttpClientState.RESPONSE_RECEIVED && connection instanceof HttpClientResponse response) {
-			learn(response, connection);
-		}
-		else if (newState == HttpClientState.RESPONSE_COMPLETED) {
-			responded(connection);
-		}
+		return httpClient.doOnRequest(this::requestStarted)
+			.doOnResponse(this::learn)
+			.doAfterResponseSuccess((response, connection) -> responded(connection));
 	}
 
 	private void requestStarted(HttpClientRequest request, Connection connection) {
