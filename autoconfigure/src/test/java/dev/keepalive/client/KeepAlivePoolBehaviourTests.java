@@ -32,6 +32,26 @@ class KeepAlivePoolBehaviourTests {
 
 	private final ApplicationContextRunner runner = ClientContext.runner();
 
+	@Test
+	void clientsBuiltAgainOnReactorNettyShareTheirPool() throws IOException {
+		// Reactor Netty keys its pool by the client's configuration, observers included: anything the starter
+		// adds per client must not split the pool, or every client built opens connections of its own.
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=30").start()) {
+			this.runner.run((context) -> {
+				for (ClientKind kind : ClientKind.onReactorNetty()) {
+					assertThat(kind.client(context).apply(peer.url("/first"))).isEqualTo("ok");
+					pause(50);
+					int connections = peer.connections();
+					assertThat(kind.client(context).apply(peer.url("/built-again"))).isEqualTo("ok");
+					assertThat(peer.connections()).as(kind + " built again").isEqualTo(connections);
+					pause(50);
+				}
+				// RestTemplate and RestClient share one; Boot configures WebClient's HttpClient apart.
+				assertThat(peer.connections()).isEqualTo(2);
+			});
+		}
+	}
+
 	@ParameterizedTest
 	@EnumSource(ClientKind.class)
 	void stopsReusingAConnectionAfterTheAdvertisedMaxRequests(ClientKind kind) throws IOException {
