@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
@@ -189,8 +190,10 @@ public class ClientBenchmark {
 					}
 					Result b = totals.get(variant.name());
 					double[] ratios = b.medianRatiosTo(a);
-					System.out.printf(Locale.ROOT, "%s %s %d %s %.4f %.4f %.4f %.4f %.4f %.4f%n", Forks.RATIO, client,
-							concurrency, variant.name(), ratios[0], ratios[1], ratios[2], ratios[3], ratios[4], ratios[5]);
+					System.out.printf(Locale.ROOT, "%s %s %d %s %s%n", Forks.RATIO, client, concurrency, variant.name(),
+							Arrays.stream(ratios)
+								.mapToObj((ratio) -> String.format(Locale.ROOT, "%.4f", ratio))
+								.collect(Collectors.joining(" ")));
 					String label = variant.name().equals("starter") ? client : client + " (" + variant.name() + ")";
 					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(ratios[0]),
 							micros(a.p50()), micros(b.p50()), ratio(ratios[1]), micros(a.p99()), micros(b.p99()),
@@ -293,19 +296,23 @@ public class ClientBenchmark {
 		}
 		long elapsed = System.nanoTime() - start;
 		long cpu = CPU.getProcessCpuTime() - cpuStart;
-		long allocated = allocatedByCallers.get();
-		for (Map.Entry<Long, Long> thread : allocatedPerThread().entrySet()) {
-			if (!callers.contains(thread.getKey())) {
-				allocated += thread.getValue() - allocatedBefore.getOrDefault(thread.getKey(), 0L);
-			}
-		}
-		long clientCpu = cpuByCallers.get();
-		for (Map.Entry<Long, Long> thread : clientCpuPerThread().entrySet()) {
-			if (!callers.contains(thread.getKey())) {
-				clientCpu += thread.getValue() - clientCpuBefore.getOrDefault(thread.getKey(), 0L);
-			}
-		}
+		long allocated = allocatedByCallers.get() + grownOutside(callers, allocatedBefore, allocatedPerThread());
+		long clientCpu = cpuByCallers.get() + grownOutside(callers, clientCpuBefore, clientCpuPerThread());
 		return latencies.sample(elapsed, cpu, clientCpu, allocated);
+	}
+
+	/**
+	 * How much a per-thread counter grew on threads other than the callers (which report their own before they
+	 * end); a thread started since {@code before} counts from zero.
+	 */
+	private static long grownOutside(Set<Long> callers, Map<Long, Long> before, Map<Long, Long> after) {
+		long grown = 0;
+		for (Map.Entry<Long, Long> thread : after.entrySet()) {
+			if (!callers.contains(thread.getKey())) {
+				grown += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+			}
+		}
+		return grown;
 	}
 
 	/**
@@ -516,6 +523,9 @@ public class ClientBenchmark {
 	private record Sample(int requests, long elapsedNanos, long cpuNanos, long clientCpuNanos, long allocatedBytes,
 			long p50, long p99) {
 
+		/** How many values {@link #metrics()} returns. */
+		static final int METRICS = 6;
+
 		/** Throughput, p50, p99, CPU per request, bytes per request, client threads' CPU per request. */
 		double[] metrics() {
 			int n = Math.max(1, this.requests);
@@ -573,7 +583,7 @@ public class ClientBenchmark {
 		 */
 		double[] medianRatiosTo(Result other) {
 			int rounds = this.samples.size();
-			double[][] ratios = new double[6][rounds];
+			double[][] ratios = new double[Sample.METRICS][rounds];
 			for (int round = 0; round < rounds; round++) {
 				double[] mine = this.samples.get(round).metrics();
 				double[] theirs = other.samples.get(round).metrics();

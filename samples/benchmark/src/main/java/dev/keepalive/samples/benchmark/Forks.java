@@ -47,7 +47,7 @@ final class Forks {
 				for (String line = out.readLine(); line != null; line = out.readLine()) {
 					String[] f = line.trim().split(" ");
 					if (f[0].equals(RATIO)) {
-						double[] row = Arrays.stream(f, 4, 10).mapToDouble(Double::parseDouble).toArray();
+						double[] row = Arrays.stream(f, 4, f.length).mapToDouble(Double::parseDouble).toArray();
 						results.computeIfAbsent(f[1] + " " + f[2], (k) -> new LinkedHashMap<>())
 							.computeIfAbsent(f[3], (k) -> new ArrayList<>())
 							.add(row);
@@ -69,7 +69,7 @@ final class Forks {
 		results.forEach((scenario, variants) -> {
 			variants.forEach((variant, rows) -> {
 				StringBuilder line = new StringBuilder("| " + scenario.replace(" ", " | ") + " | " + variant + " |");
-				for (int metric = 0; metric < 6; metric++) {
+				for (int metric = 0; metric < rows.get(0).length; metric++) {
 					double[] ratios = new double[rows.size()];
 					for (int i = 0; i < ratios.length; i++) {
 						ratios[i] = rows.get(i)[metric];
