@@ -69,7 +69,7 @@ import dev.keepalive.client.Origins;
  * starter without its resend layer, its pool alone, its learning and resends on a plain pool; plain Boot on a
  * pool of its own, with a no-op interceptor, filter, decorating request factory or connect hook, and plain
  * against itself: the noise), {@code --only=<variants>} measures
- * just those (to profile one), {@code --forks=<n>} runs the whole benchmark in {@code n} fresh JVMs and
+ * just those (to profile one), {@code --forks=<n>} runs the benchmark in {@code n} fresh JVMs per client and
  * reports the median of their ratios, since on a small machine one JVM's JIT decisions can move a ratio by
  * several per cent.
  */
@@ -86,6 +86,12 @@ public class ClientBenchmark {
 
 	/** The prefix of the server's event-loop threads. */
 	private static final String SERVER_THREADS = "bench-server";
+
+	/** The clients measured unless {@code --clients} names some. */
+	static final String CLIENTS = "RestClient,WebClient";
+
+	/** The prefix of Reactor Netty's default event-loop threads, which the clients use. */
+	private static final String CLIENT_THREADS = "reactor-http";
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
@@ -161,7 +167,7 @@ public class ClientBenchmark {
 				+ " RestClient on %s.%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
 				seconds, rounds, engine);
 		List<String[]> table = new ArrayList<>();
-		for (String kind : options.getOrDefault("clients", "RestClient,WebClient").split(",")) {
+		for (String kind : options.getOrDefault("clients", CLIENTS).split(",")) {
 			String client = (kind.equals("RestClient") && !engine.equals("reactor")) ? kind + "-" + engine : kind;
 			for (int concurrency : concurrencies) {
 				Map<String, Result> totals = new LinkedHashMap<>();
@@ -199,7 +205,7 @@ public class ClientBenchmark {
 							micros(a.p50()), micros(b.p50()), ratio(ratios[1]), micros(a.p99()), micros(b.p99()),
 							ratio(ratios[2]), micros1(a.cpuPerRequest()), micros1(b.cpuPerRequest()), ratio(ratios[3]),
 							bytes(a.allocatedPerRequest()), bytes(b.allocatedPerRequest()), ratio(ratios[4]),
-							ratio(ratios[5]) });
+							ratio(ratios[5]), ratio(ratios[6]) });
 				}
 				System.out.printf("  %s concurrency %d done%n", client, concurrency);
 			}
@@ -207,8 +213,8 @@ public class ClientBenchmark {
 		System.out.printf("%nRatios: the median over rounds of starter / plain measured in the same round.%n");
 		System.out.printf("%n| client | concurrency | plain req/s | starter req/s | ratio | plain p50 µs | starter p50 µs | ratio"
 				+ " | plain p99 µs | starter p99 µs | ratio | plain CPU µs/req | starter CPU µs/req | ratio"
-				+ " | plain B/req | starter B/req | ratio | client CPU ratio |%n"
-				+ "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
+				+ " | plain B/req | starter B/req | ratio | client CPU ratio | event-loop CPU ratio |%n"
+				+ "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|%n");
 		for (String[] row : table) {
 			System.out.println("| " + String.join(" | ", row) + " |");
 		}
@@ -297,8 +303,10 @@ public class ClientBenchmark {
 		long elapsed = System.nanoTime() - start;
 		long cpu = CPU.getProcessCpuTime() - cpuStart;
 		long allocated = allocatedByCallers.get() + grownOutside(callers, allocatedBefore, allocatedPerThread());
-		long clientCpu = cpuByCallers.get() + grownOutside(callers, clientCpuBefore, clientCpuPerThread());
-		return latencies.sample(elapsed, cpu, clientCpu, allocated);
+		Map<Long, Long> clientCpuAfter = clientCpuPerThread();
+		long clientCpu = cpuByCallers.get() + grownOutside(callers, clientCpuBefore, clientCpuAfter);
+		long loopCpu = grownOutside(callers, onEventLoops(clientCpuBefore), onEventLoops(clientCpuAfter));
+		return latencies.sample(elapsed, cpu, clientCpu, loopCpu, allocated);
 	}
 
 	/**
@@ -331,6 +339,20 @@ public class ClientBenchmark {
 			}
 		}
 		return cpu;
+	}
+
+	/**
+	 * The entries of the client's event-loop threads (Reactor Netty's, where the starter's learning runs): the
+	 * part of the client's CPU that does not depend on how the callers block and wake.
+	 */
+	private static Map<Long, Long> onEventLoops(Map<Long, Long> perThread) {
+		Map<Long, Long> loops = new HashMap<>();
+		for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(perThread.keySet().stream().mapToLong(Long::longValue).toArray())) {
+			if (info != null && info.getThreadName().startsWith(CLIENT_THREADS)) {
+				loops.put(info.getThreadId(), perThread.get(info.getThreadId()));
+			}
+		}
+		return loops;
 	}
 
 	/** Bytes each live thread has allocated so far: client callers, event loops (client and server), the rest. */
@@ -487,7 +509,7 @@ public class ClientBenchmark {
 			this.current.get().add(nanos);
 		}
 
-		Sample sample(long elapsedNanos, long cpuNanos, long clientCpuNanos, long allocatedBytes) {
+		Sample sample(long elapsedNanos, long cpuNanos, long clientCpuNanos, long loopCpuNanos, long allocatedBytes) {
 			long[] all = new long[this.buffers.stream().mapToInt((buffer) -> buffer.size).sum()];
 			int at = 0;
 			for (Buffer buffer : this.buffers) {
@@ -495,7 +517,8 @@ public class ClientBenchmark {
 				at += buffer.size;
 			}
 			Arrays.sort(all);
-			return new Sample(all.length, elapsedNanos, cpuNanos, clientCpuNanos, allocatedBytes, percentile(all, 0.50),
+			return new Sample(all.length, elapsedNanos, cpuNanos, clientCpuNanos, loopCpuNanos, allocatedBytes,
+					percentile(all, 0.50),
 					percentile(all, 0.99));
 		}
 
@@ -520,17 +543,21 @@ public class ClientBenchmark {
 
 	}
 
-	private record Sample(int requests, long elapsedNanos, long cpuNanos, long clientCpuNanos, long allocatedBytes,
-			long p50, long p99) {
+	private record Sample(int requests, long elapsedNanos, long cpuNanos, long clientCpuNanos, long loopCpuNanos,
+			long allocatedBytes, long p50, long p99) {
 
 		/** How many values {@link #metrics()} returns. */
-		static final int METRICS = 6;
+		static final int METRICS = 7;
 
-		/** Throughput, p50, p99, CPU per request, bytes per request, client threads' CPU per request. */
+		/**
+		 * Throughput, p50, p99, CPU per request, bytes per request, client threads' CPU per request, and the
+		 * client event loops' share of it per request.
+		 */
 		double[] metrics() {
 			int n = Math.max(1, this.requests);
 			return new double[] { this.requests / (this.elapsedNanos / 1e9), this.p50, this.p99,
-					this.cpuNanos / (double) n, this.allocatedBytes / (double) n, this.clientCpuNanos / (double) n };
+					this.cpuNanos / (double) n, this.allocatedBytes / (double) n, this.clientCpuNanos / (double) n,
+					this.loopCpuNanos / (double) n };
 		}
 
 	}

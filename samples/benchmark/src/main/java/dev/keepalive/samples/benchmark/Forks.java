@@ -19,7 +19,9 @@ import java.util.Map;
 /**
  * Runs the benchmark in several fresh JVMs, one after the other, and reports per scenario the median of the
  * per-JVM ratios (with their range): each JVM compares plain and starter side by side, and the median across
- * JVMs evens out how one JVM happened to compile either. Each fork creates the clients in its own order.
+ * JVMs evens out how one JVM happened to compile either. Each fork creates the variants in its own order. Each
+ * client gets JVMs of its own: measured after the other client in the same JVM, a client ran on code compiled
+ * for both, and lost a few per cent whichever it was.
  */
 final class Forks {
 
@@ -33,39 +35,29 @@ final class Forks {
 	static void run(int forks, String[] args) throws IOException, InterruptedException, URISyntaxException {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-cp", classpath(), ClientBenchmark.class.getName()));
-		Arrays.stream(args).filter((arg) -> !arg.startsWith("--forks=")).forEach(command::add);
-		// scenario -> variant -> one row per fork: its ratios to plain (rps, p50, p99, cpu, alloc, client cpu)
+		Arrays.stream(args)
+			.filter((arg) -> !arg.startsWith("--forks=") && !arg.startsWith("--clients="))
+			.forEach(command::add);
+		String clients = Arrays.stream(args)
+			.filter((arg) -> arg.startsWith("--clients="))
+			.map((arg) -> arg.substring("--clients=".length()))
+			.reduce((first, last) -> last)
+			.orElse(ClientBenchmark.CLIENTS);
+		// scenario -> variant -> one row per fork: its ratios to plain (rps, p50, p99, cpu, alloc, client cpu, event-loop cpu)
 		Map<String, Map<String, List<double[]>>> results = new LinkedHashMap<>();
 		Map<String, long[]> reuse = new LinkedHashMap<>();
-		for (int fork = 1; fork <= forks; fork++) {
-			System.out.printf("fork %d of %d%n", fork, forks);
-			List<String> forkCommand = new ArrayList<>(command);
-			forkCommand.add("--order-seed=" + fork);
-			Process process = new ProcessBuilder(forkCommand).redirectErrorStream(true).start();
-			try (BufferedReader out = new BufferedReader(
-					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-				for (String line = out.readLine(); line != null; line = out.readLine()) {
-					String[] f = line.trim().split(" ");
-					if (f[0].equals(RATIO)) {
-						double[] row = Arrays.stream(f, 4, f.length).mapToDouble(Double::parseDouble).toArray();
-						results.computeIfAbsent(f[1] + " " + f[2], (k) -> new LinkedHashMap<>())
-							.computeIfAbsent(f[3], (k) -> new ArrayList<>())
-							.add(row);
-					}
-					else if (f[0].equals(REUSE)) {
-						long[] total = reuse.computeIfAbsent(f[1], (k) -> new long[2]);
-						total[0] += Long.parseLong(f[2]);
-						total[1] += Long.parseLong(f[3]);
-					}
-				}
-			}
-			if (process.waitFor() != 0) {
-				throw new IllegalStateException("fork " + fork + " failed with exit code " + process.exitValue());
+		for (String client : clients.split(",")) {
+			for (int fork = 1; fork <= forks; fork++) {
+				System.out.printf("%s: fork %d of %d%n", client, fork, forks);
+				List<String> forkCommand = new ArrayList<>(command);
+				forkCommand.add("--clients=" + client);
+				forkCommand.add("--order-seed=" + fork);
+				fork(forkCommand, results, reuse);
 			}
 		}
-		System.out.printf("%nMedian over %d JVMs of each JVM's ratio variant / plain (the median over its rounds; range across JVMs in brackets):%n%n", forks);
-		System.out.println("| client | concurrency | variant | req/s | p50 | p99 | CPU µs/req | B/req | client CPU µs/req |");
-		System.out.println("|---|---|---|---|---|---|---|---|---|");
+		System.out.printf("%nMedian over %d JVMs per client of each JVM's ratio variant / plain (the median over its rounds; range across JVMs in brackets):%n%n", forks);
+		System.out.println("| client | concurrency | variant | req/s | p50 | p99 | CPU µs/req | B/req | client CPU µs/req | event-loop CPU µs/req |");
+		System.out.println("|---|---|---|---|---|---|---|---|---|---|");
 		results.forEach((scenario, variants) -> {
 			variants.forEach((variant, rows) -> {
 				StringBuilder line = new StringBuilder("| " + scenario.replace(" ", " | ") + " | " + variant + " |");
@@ -84,6 +76,32 @@ final class Forks {
 		System.out.println();
 		reuse.forEach((variant, total) -> System.out.printf(Locale.ROOT, "%s: %.0f requests per connection%n", variant,
 				total[0] / (double) Math.max(1, total[1])));
+	}
+
+	/** Runs one JVM and adds what it reports: its ratios per scenario and variant, its connection reuse. */
+	private static void fork(List<String> command, Map<String, Map<String, List<double[]>>> results,
+			Map<String, long[]> reuse) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		try (BufferedReader out = new BufferedReader(
+				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+			for (String line = out.readLine(); line != null; line = out.readLine()) {
+				String[] f = line.trim().split(" ");
+				if (f[0].equals(RATIO)) {
+					double[] row = Arrays.stream(f, 4, f.length).mapToDouble(Double::parseDouble).toArray();
+					results.computeIfAbsent(f[1] + " " + f[2], (k) -> new LinkedHashMap<>())
+						.computeIfAbsent(f[3], (k) -> new ArrayList<>())
+						.add(row);
+				}
+				else if (f[0].equals(REUSE)) {
+					long[] total = reuse.computeIfAbsent(f[1], (k) -> new long[2]);
+					total[0] += Long.parseLong(f[2]);
+					total[1] += Long.parseLong(f[3]);
+				}
+			}
+		}
+		if (process.waitFor() != 0) {
+			throw new IllegalStateException("a fork failed with exit code " + process.exitValue());
+		}
 	}
 
 	static double median(double[] values) {
