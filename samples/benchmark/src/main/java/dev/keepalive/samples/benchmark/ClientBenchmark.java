@@ -1,5 +1,6 @@
 package dev.keepalive.samples.benchmark;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,21 +56,23 @@ import dev.keepalive.client.Origins;
  * of RestClient and WebClient, sequential and with concurrency 8 and 64, against a local server that
  * advertises a long keep-alive timeout (no connection is near its timeout, so both should reuse alike). The
  * variants run in a shuffled order in each round so that drift hits all alike. Reports the ratios starter / plain,
- * each the median over rounds of the two measured in the same round, and the requests per connection of both.
+ * each the median over rounds of the two measured in the same round, and the requests per connection of both;
+ * plain is measured a second time, as a variant of its own, so that each run shows how far a ratio moves when
+ * nothing differs.
  * <p>
  * Also reports CPU time and bytes allocated per request (the whole process, client and server: the server's
  * share is the same for both), which are steadier than throughput on a small, shared machine; allocation
  * hardly depends on what else the machine does. And the CPU time of the client's threads alone (callers and
- * event loops, not the server's, GC or JIT), which shows the starter's share undiluted.
+ * event loops, not the server's, GC or JIT), which shows the starter's share undiluted, and the event loops'
+ * share of it alone. Each scenario is warmed up, all variants in turn, until the JIT compilers are nearly idle.
  * <p>
  * Arguments: {@code --seconds=<n>} per measurement (default 3), {@code --rounds=<n>} (default 5),
- * {@code --warmup=<n>} seconds per variant and scenario (default 2), {@code --concurrency=1,8,64},
+ * {@code --warmup=<n>} seconds per variant and warm-up pass (default 2), {@code --concurrency=1,8,64},
  * {@code --clients=RestClient,WebClient}, {@code --engine=reactor|http-components} (RestClient's engine;
  * WebClient always runs on Reactor Netty), {@code --diagnose=true} adds variants that isolate a cost (the
  * starter without its resend layer, its pool alone, its learning and resends on a plain pool; plain Boot on a
- * pool of its own, with a no-op interceptor, filter, decorating request factory or connect hook, and plain
- * against itself: the noise), {@code --only=<variants>} measures
- * just those (to profile one), {@code --forks=<n>} runs the benchmark in {@code n} fresh JVMs per client and
+ * pool of its own, with a no-op interceptor, filter, decorating request factory or connect hook),
+ * {@code --only=<variants>} measures just those (to profile one), {@code --forks=<n>} runs the benchmark in {@code n} fresh JVMs per client and
  * reports the median of their ratios, since on a small machine one JVM's JIT decisions can move a ratio by
  * several per cent.
  */
@@ -80,6 +83,14 @@ public class ClientBenchmark {
 	private static final OperatingSystemMXBean CPU = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
 	private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+	private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
+	/** Warm when the JIT compilers spend less than this share of a warm-up pass compiling. */
+	private static final int WARM_COMPILING_PERCENT = 5;
+
+	/** Gives up waiting for the JIT compilers after this many warm-up passes. */
+	private static final int MAX_WARMUP_PASSES = 15;
 
 	/** Marks a line with one variant's absolute numbers (for a reader: forks read only the ratios). */
 	private static final String RESULT = "#result";
@@ -113,6 +124,8 @@ public class ClientBenchmark {
 		Map<String, String[]> specs = new LinkedHashMap<>();
 		specs.put("plain", new String[] { "--keepalive.client.enabled=false" });
 		specs.put("starter", new String[0]);
+		// Plain against itself, measured like the starter: how far a ratio moves when nothing differs.
+		specs.put("plain-again", new String[] { "--keepalive.client.enabled=false" });
 		if (Boolean.parseBoolean(options.getOrDefault("diagnose", "false"))) {
 			// Where a cost comes from: the pool and its callbacks alone, without the resend layer.
 			specs.put("starter-no-retry", new String[] { "--keepalive.client.retry.enabled=false" });
@@ -146,8 +159,6 @@ public class ClientBenchmark {
 			// Plain Boot on a pool of its own, sized as Reactor Netty's global one: what any non-global pool costs.
 			specs.put("plain-with-own-pool", new String[] { "--keepalive.client.enabled=false",
 					"--benchmark.own-pool=true" });
-			// The noise floor: plain against itself.
-			specs.put("plain-again", new String[] { "--keepalive.client.enabled=false" });
 		}
 		// The order the clients are created in matters (the first gets a small, steady edge on this machine):
 		// each fork starts the rotation elsewhere.
@@ -170,9 +181,10 @@ public class ClientBenchmark {
 		for (String kind : options.getOrDefault("clients", CLIENTS).split(",")) {
 			String client = (kind.equals("RestClient") && !engine.equals("reactor")) ? kind + "-" + engine : kind;
 			for (int concurrency : concurrencies) {
+				int passes = warmUp(kind, variants, concurrency, Duration.ofSeconds(warmup));
+				System.out.printf("  %s concurrency %d: warm after %d passes%n", client, concurrency, passes);
 				Map<String, Result> totals = new LinkedHashMap<>();
 				for (Variant variant : variants) {
-					measure(kind, variant, concurrency, Duration.ofSeconds(warmup));
 					totals.put(variant.name(), new Result());
 				}
 				// A different order each round (fixed seed: runs repeat), so no variant always runs first or last.
@@ -243,6 +255,28 @@ public class ClientBenchmark {
 		return new SpringApplicationBuilder(ClientBenchmark.class).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
 			.run(args.toArray(String[]::new));
+	}
+
+	/**
+	 * Runs every variant for {@code each}, pass after pass, until the JIT compilers spent less than
+	 * {@value #WARM_COMPILING_PERCENT} % of a pass compiling, or {@value #MAX_WARMUP_PASSES} passes. Until then
+	 * the compilers take most of one core from whichever variant happens to be measured: on two cores they did
+	 * for 10 to 15 s after start, into the measured rounds.
+	 * @return how many passes it took
+	 */
+	private static int warmUp(String kind, Variant[] variants, int concurrency, Duration each) throws Exception {
+		for (int pass = 1;; pass++) {
+			long compilingBefore = JIT.getTotalCompilationTime();
+			long start = System.nanoTime();
+			for (Variant variant : variants) {
+				measure(kind, variant, concurrency, each);
+			}
+			long passMillis = (System.nanoTime() - start) / 1_000_000;
+			long compiling = JIT.getTotalCompilationTime() - compilingBefore;
+			if (compiling * 100 < passMillis * WARM_COMPILING_PERCENT || pass == MAX_WARMUP_PASSES) {
+				return pass;
+			}
+		}
 	}
 
 	private static Sample measure(String kind, Variant variant, int concurrency, Duration duration) throws Exception {
