@@ -27,8 +27,11 @@ public final class ConnectionReuseState {
 	/** Requests started on this connection; written by one exchange at a time. */
 	private int requests;
 
-	/** When the last response arrived; written by one exchange at a time. */
-	private long idleSinceNanos;
+	/** When the connection last went idle; written by one exchange, or by the pool handing it out, at a time. */
+	private volatile long idleSinceNanos;
+
+	/** The facts of the exchange under way, if its caller asked for them; read and written on its event loop. */
+	private ExchangeFacts exchange;
 
 	/**
 	 * Start keeping track of a connection.
@@ -163,6 +166,19 @@ public final class ConnectionReuseState {
 			long idleMillis = (this.requests > 1) ? (nowNanos - this.idleSinceNanos) / 1_000_000 : 0;
 			facts.requestStarted(this, this.requests > 1, idleMillis);
 		}
+		this.exchange = facts;
+	}
+
+	/**
+	 * The status line and headers of the response to the exchange under way arrived: tell its facts, if its
+	 * caller asked for them (an engine that has the facts at hand may tell them itself).
+	 */
+	public void responseStarted() {
+		ExchangeFacts facts = this.exchange;
+		if (facts != null) {
+			this.exchange = null;
+			facts.responseStarted();
+		}
 	}
 
 	/**
@@ -174,8 +190,8 @@ public final class ConnectionReuseState {
 	}
 
 	/**
-	 * The response is done: the connection is idle from now.
-	 * @param nowNanos {@link System#nanoTime()}
+	 * The connection is idle since then: its response is done, or the pool, handing it out, says so.
+	 * @param nowNanos {@link System#nanoTime()} at the moment it went idle
 	 */
 	public void responded(long nowNanos) {
 		this.idleSinceNanos = nowNanos;

@@ -1,6 +1,7 @@
 package dev.keepalive.client;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 
 import reactor.netty.Connection;
@@ -44,9 +45,15 @@ public final class KeepAliveEvictionPredicate implements BiPredicate<Connection,
 					|| metadata.lifeTime() >= this.maxLifeTimeMillis;
 		}
 		// 0: the pool reports no release time for a connection in use.
-		DiscardReason reason = state.discardReason(metadata.idleTime(), metadata.acquireCount(), metadata.lifeTime(),
-				this.maxLifeTimeMillis, metadata.releaseTimestamp());
+		long idleMillis = metadata.idleTime();
+		long releasedAt = metadata.releaseTimestamp();
+		DiscardReason reason = state.discardReason(idleMillis, metadata.acquireCount(), metadata.lifeTime(),
+				this.maxLifeTimeMillis, releasedAt);
 		if (reason == null) {
+			if (releasedAt > 0) {
+				// Idle, and about to be handed out (or swept): the next request's facts say how long it idled.
+				state.responded(System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(idleMillis));
+			}
 			return false;
 		}
 		state.discarded(reason);

@@ -35,9 +35,9 @@ public class KeepAliveHttpClientCustomizer {
 	 * @return the client that learns from responses
 	 */
 	public HttpClient customize(HttpClient httpClient) {
-		return httpClient.doOnRequest(this::requestStarted)
-			.doOnResponse(this::learn)
-			.doAfterResponseSuccess((response, connection) -> responded(connection));
+		// Two callbacks, no more: each is an object and a dispatch per request. When the connection went idle
+		// the pool knows; the eviction predicate reads it at hand-out.
+		return httpClient.doOnRequest(this::requestStarted).doOnResponse(this::learn);
 	}
 
 	private void requestStarted(HttpClientRequest request, Connection connection) {
@@ -56,11 +56,7 @@ public class KeepAliveHttpClientCustomizer {
 		if (state == null) {
 			return;
 		}
-		state.responded(System.nanoTime());
-		ExchangeFacts facts = response.currentContextView().getOrDefault(ExchangeFacts.CONTEXT_KEY, null);
-		if (facts != null) {
-			facts.responseStarted();
-		}
+		state.responseStarted();
 		// Most responses carry no header or repeat the last one: one lookup, no list.
 		Iterator<String> values = response.responseHeaders().valueStringIterator(KeepAliveHeader.NAME);
 		if (values.hasNext()) {
@@ -71,13 +67,6 @@ public class KeepAliveHttpClientCustomizer {
 			else {
 				state.advertised(response.responseHeaders().getAll(KeepAliveHeader.NAME));
 			}
-		}
-	}
-
-	private void responded(Connection connection) {
-		ConnectionReuseState state = stateOf(connection.channel());
-		if (state != null) {
-			state.responded(System.nanoTime());
 		}
 	}
 
