@@ -35,7 +35,7 @@ public class KeepAliveHttpClientCustomizer {
 	 * @return the client that learns from responses
 	 */
 	public HttpClient customize(HttpClient httpClient) {
-		// Two callbacks, no more: each is an object and a dispatch per request. When the connection went idle
+		// Two callbacks, no more: each is a dispatch and work on every request. When the connection went idle
 		// the pool knows; the eviction predicate reads it at hand-out.
 		return httpClient.doOnRequest(this::requestStarted).doOnResponse(this::learn);
 	}

@@ -381,7 +381,8 @@ public class ClientBenchmark {
 	 */
 	private static Map<Long, Long> onEventLoops(Map<Long, Long> perThread) {
 		Map<Long, Long> loops = new HashMap<>();
-		for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(perThread.keySet().stream().mapToLong(Long::longValue).toArray())) {
+		long[] ids = perThread.keySet().stream().mapToLong(Long::longValue).toArray();
+		for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(ids)) {
 			if (info != null && info.getThreadName().startsWith(CLIENT_THREADS)) {
 				loops.put(info.getThreadId(), perThread.get(info.getThreadId()));
 			}
