@@ -30,7 +30,7 @@ public final class ConnectionReuseState {
 	/** When the connection last went idle; written by one exchange, or by the pool handing it out, at a time. */
 	private volatile long idleSinceNanos;
 
-	/** The facts of the exchange under way, if its caller asked for them; read and written on its event loop. */
+	/** The facts of the exchange under way, if its caller asked for them; written by one exchange at a time. */
 	private ExchangeFacts exchange;
 
 	/**
@@ -171,7 +171,7 @@ public final class ConnectionReuseState {
 
 	/**
 	 * The status line and headers of the response to the exchange under way arrived: tell its facts, if its
-	 * caller asked for them (an engine that has the facts at hand may tell them itself).
+	 * caller asked for them.
 	 */
 	public void responseStarted() {
 		ExchangeFacts facts = this.exchange;

@@ -55,9 +55,7 @@ final class KeepAliveRequestExecutor extends HttpRequestExecutor {
 		ExchangeFacts facts = ExchangeFacts.bound();
 		state.requestStarted(facts, System.nanoTime());
 		ClassicHttpResponse response = super.execute(request, connection, informationCallback, context);
-		if (facts != null) {
-			facts.responseStarted();
-		}
+		state.responseStarted();
 		// Most responses carry no header or repeat the last one: no array, no list.
 		int advertised = response.countHeaders(KeepAliveHeader.NAME);
 		if (advertised == 1) {
