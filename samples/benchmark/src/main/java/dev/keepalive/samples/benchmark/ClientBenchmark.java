@@ -72,9 +72,9 @@ import dev.keepalive.client.Origins;
  * WebClient always runs on Reactor Netty), {@code --diagnose=true} adds variants that isolate a cost (the
  * starter without its resend layer, its pool alone, its learning and resends on a plain pool; plain Boot on a
  * pool of its own, with a no-op interceptor, filter, decorating request factory or connect hook),
- * {@code --only=<variants>} measures just those (to profile one), {@code --forks=<n>} runs the benchmark in {@code n} fresh JVMs per client and
- * reports the median of their ratios, since on a small machine one JVM's JIT decisions can move a ratio by
- * several per cent.
+ * {@code --only=<variants>} measures just those (to profile one), {@code --forks=<n>} runs the benchmark in
+ * {@code n} fresh JVMs per client and reports the median of their ratios, since on a small machine one JVM's
+ * JIT decisions can move a ratio by several per cent.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -423,7 +423,7 @@ public class ClientBenchmark {
 		return String.format(Locale.ROOT, "%.3f", ratio);
 	}
 
-	private static Map<String, String> options(String[] args) {
+	static Map<String, String> options(String[] args) {
 		Map<String, String> options = new LinkedHashMap<>();
 		for (String arg : args) {
 			if (arg.startsWith("--") && arg.contains("=")) {
@@ -553,8 +553,7 @@ public class ClientBenchmark {
 			}
 			Arrays.sort(all);
 			return new Sample(all.length, elapsedNanos, cpuNanos, clientCpuNanos, loopCpuNanos, allocatedBytes,
-					percentile(all, 0.50),
-					percentile(all, 0.99));
+					percentile(all, 0.50), percentile(all, 0.99));
 		}
 
 		private static long percentile(long[] sorted, double p) {

@@ -38,11 +38,7 @@ final class Forks {
 		Arrays.stream(args)
 			.filter((arg) -> !arg.startsWith("--forks=") && !arg.startsWith("--clients="))
 			.forEach(command::add);
-		String clients = Arrays.stream(args)
-			.filter((arg) -> arg.startsWith("--clients="))
-			.map((arg) -> arg.substring("--clients=".length()))
-			.reduce((first, last) -> last)
-			.orElse(ClientBenchmark.CLIENTS);
+		String clients = ClientBenchmark.options(args).getOrDefault("clients", ClientBenchmark.CLIENTS);
 		// scenario -> variant -> one row per fork: its ratios to plain (rps, p50, p99, cpu, alloc, client cpu, event-loop cpu)
 		Map<String, Map<String, List<double[]>>> results = new LinkedHashMap<>();
 		Map<String, long[]> reuse = new LinkedHashMap<>();
