@@ -420,7 +420,7 @@ public class ClientBenchmark {
 	}
 
 	private static String ratio(double ratio) {
-		return String.format(Locale.ROOT, "%.3f", ratio);
+		return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.3f", ratio);
 	}
 
 	static Map<String, String> options(String[] args) {

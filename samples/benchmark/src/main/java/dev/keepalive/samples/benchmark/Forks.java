@@ -52,7 +52,7 @@ final class Forks {
 			}
 		}
 		System.out.printf("%nMedian over %d JVMs per client of each JVM's ratio variant / plain (the median over its rounds; range across JVMs in brackets):%n%n", forks);
-		System.out.println("| client | concurrency | variant | req/s | p50 | p99 | CPU µs/req | B/req | client CPU µs/req | event-loop CPU µs/req |");
+		System.out.println("| client | concurrency | variant | throughput | p50 | p99 | CPU per request | bytes per request | client CPU | event-loop CPU |");
 		System.out.println("|---|---|---|---|---|---|---|---|---|---|");
 		results.forEach((scenario, variants) -> {
 			variants.forEach((variant, rows) -> {
@@ -63,8 +63,9 @@ final class Forks {
 						ratios[i] = rows.get(i)[metric];
 					}
 					Arrays.sort(ratios);
-					line.append(String.format(Locale.ROOT, " %.3f (%.3f-%.3f) |", median(ratios), ratios[0],
-							ratios[ratios.length - 1]));
+					// NaN: nothing to compare, e.g. event loops on an engine that has none.
+					line.append(Double.isNaN(ratios[0]) ? " - |" : String.format(Locale.ROOT, " %.3f (%.3f-%.3f) |",
+							median(ratios), ratios[0], ratios[ratios.length - 1]));
 				}
 				System.out.println(line);
 			});
