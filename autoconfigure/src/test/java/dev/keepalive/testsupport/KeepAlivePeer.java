@@ -10,6 +10,8 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -55,6 +57,9 @@ public final class KeepAlivePeer extends LoopbackPeer {
 
 	private final AtomicInteger racesLost = new AtomicInteger();
 
+	/** What happened on each connection, in order: for a failing assertion to say why. */
+	private final Queue<String> history = new ConcurrentLinkedQueue<>();
+
 	private KeepAlivePeer(Builder builder) throws IOException {
 		super("keepalive-peer");
 		this.keepAlive = builder.keepAlive;
@@ -90,12 +95,20 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		return this.racesLost.get();
 	}
 
-	@Override
-	Runnable accepted(Socket socket, int number) {
-		return () -> serve(socket);
+	/**
+	 * What the peer saw, connection by connection: each request with how long its connection had been idle,
+	 * and each close. Meant for an assertion's description.
+	 */
+	public String history() {
+		return String.join("; ", this.history);
 	}
 
-	private void serve(Socket socket) {
+	@Override
+	Runnable accepted(Socket socket, int number) {
+		return () -> serve(socket, number);
+	}
+
+	private void serve(Socket socket, int number) {
 		try (socket) {
 			socket.setTcpNoDelay(true);
 			InputStream in = new BufferedInputStream(socket.getInputStream());
@@ -108,22 +121,26 @@ public final class KeepAlivePeer extends LoopbackPeer {
 					first = in.read();
 				}
 				catch (SocketTimeoutException ex) {
+					this.history.add("connection " + number + " closed by the peer");
 					this.closedByPeer.incrementAndGet();
 					end(socket, this.close);
 					return;
 				}
 				if (first == -1) {
+					this.history.add("connection " + number + " closed by the client");
 					this.closedByClient.incrementAndGet();
 					return;
 				}
 				long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
 				if (this.idleTimeoutMillis > 0 && idleMillis >= this.idleTimeoutMillis) {
 					// The server "closed" this connection already; the request hit a dead socket.
+					this.history.add("connection " + number + " reset a request after " + idleMillis + " ms idle");
 					this.racesLost.incrementAndGet();
 					end(socket, Close.RST);
 					return;
 				}
 				readRequest(first, in);
+				this.history.add("connection " + number + " read a request after " + idleMillis + " ms idle");
 				this.requests.incrementAndGet();
 				if (!this.respond) {
 					while (in.read() != -1) {
@@ -131,9 +148,11 @@ public final class KeepAlivePeer extends LoopbackPeer {
 					}
 					return;
 				}
+				// Idle from before the answer leaves: the client's gap starts after it arrives, so the idle time
+				// measured here is never shorter than the gap the test paused for, however late this thread runs.
+				idleSince = System.nanoTime();
 				out.write(response().getBytes(StandardCharsets.ISO_8859_1));
 				out.flush();
-				idleSince = System.nanoTime();
 			}
 		}
 		catch (IOException ex) {
