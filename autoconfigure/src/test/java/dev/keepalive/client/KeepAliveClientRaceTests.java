@@ -51,7 +51,7 @@ class KeepAliveClientRaceTests {
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
 				pause(1500); // N - margin/2: the peer still holds the connection, but we must not trust it
 				assertThat(client.apply(peer.url("/second"))).isEqualTo("ok");
-				assertThat(peer.connections()).isEqualTo(2);
+				assertThat(peer.connections()).as(peer.history()).isEqualTo(2);
 			});
 		}
 	}
@@ -65,7 +65,7 @@ class KeepAliveClientRaceTests {
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
 				pause(300);
 				assertThat(client.apply(peer.url("/second"))).isEqualTo("ok");
-				assertThat(peer.connections()).isEqualTo(1);
+				assertThat(peer.connections()).as(peer.history()).isEqualTo(1);
 			});
 		}
 	}
@@ -79,8 +79,8 @@ class KeepAliveClientRaceTests {
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
 				pause(GAP); // inside the window: the server has given up, its FIN is still on the way
 				assertThat(client.apply(peer.url("/second"))).isEqualTo("ok");
-				assertThat(peer.racesLost()).isZero();
-				assertThat(peer.connections()).isEqualTo(2);
+				assertThat(peer.racesLost()).as(peer.history()).isZero();
+				assertThat(peer.connections()).as(peer.history()).isEqualTo(2);
 			});
 		}
 	}
@@ -95,7 +95,7 @@ class KeepAliveClientRaceTests {
 				assertThat(client.apply(peer.url("/first"))).isEqualTo("ok");
 				pause(GAP);
 				Throwable failure = catchThrowable(() -> client.apply(peer.url("/second")));
-				assertThat(peer.racesLost()).as("the plain pool handed out the closing connection").isEqualTo(1);
+				assertThat(peer.racesLost()).as("the plain pool handed out the closing connection: %s", peer.history()).isEqualTo(1);
 				if (kind.engine() == ClientEngine.REACTOR_NETTY) {
 					assertThat(failure).isNotNull();
 				} // else Apache HttpClient's own retry resent the GET, blindly: ResendTests shows a POST is lost.
