@@ -95,6 +95,12 @@ public class ClientBenchmark {
 	/** Marks a line with one variant's absolute numbers (for a reader: forks read only the ratios). */
 	private static final String RESULT = "#result";
 
+	/**
+	 * Marks a line with one measurement: round, variant and its metrics (throughput, p50 and p99 in ns, then
+	 * per request: CPU ns, bytes, client CPU ns, event-loop CPU ns).
+	 */
+	private static final String ROUND = "#round";
+
 	/** The prefix of the server's event-loop threads. */
 	private static final String SERVER_THREADS = "bench-server";
 
@@ -193,7 +199,12 @@ public class ClientBenchmark {
 					List<Variant> shuffled = new ArrayList<>(List.of(variants));
 					Collections.shuffle(shuffled, order);
 					for (Variant variant : shuffled) {
-						totals.get(variant.name()).add(measure(kind, variant, concurrency, Duration.ofSeconds(seconds)));
+						Sample sample = measure(kind, variant, concurrency, Duration.ofSeconds(seconds));
+						totals.get(variant.name()).add(sample);
+						System.out.printf(Locale.ROOT, "%s %s %d %d %s %s%n", ROUND, client, concurrency, round,
+								variant.name(), Arrays.stream(sample.metrics())
+									.mapToObj((value) -> String.format(Locale.ROOT, "%.1f", value))
+									.collect(Collectors.joining(" ")));
 					}
 				}
 				Result a = totals.get("plain");

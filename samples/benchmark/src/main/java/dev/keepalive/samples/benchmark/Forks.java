@@ -4,10 +4,12 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,13 +44,18 @@ final class Forks {
 		// scenario -> variant -> one row per fork: its ratios to plain (rps, p50, p99, cpu, alloc, client cpu, event-loop cpu)
 		Map<String, Map<String, List<double[]>>> results = new LinkedHashMap<>();
 		Map<String, long[]> reuse = new LinkedHashMap<>();
+		// Each JVM's whole output, its absolute numbers per round included, for a closer look at one cell.
+		Path outputs = Files.createDirectories(Path.of(ClientBenchmark.class.getProtectionDomain()
+			.getCodeSource()
+			.getLocation()
+			.toURI()).resolveSibling("benchmark-forks"));
 		for (String client : clients.split(",")) {
 			for (int fork = 1; fork <= forks; fork++) {
 				System.out.printf("%s: fork %d of %d%n", client, fork, forks);
 				List<String> forkCommand = new ArrayList<>(command);
 				forkCommand.add("--clients=" + client);
 				forkCommand.add("--order-seed=" + fork);
-				fork(forkCommand, results, reuse);
+				fork(forkCommand, outputs.resolve(client + "-" + fork + ".txt"), results, reuse);
 			}
 		}
 		System.out.printf("%nMedian over %d JVMs per client of each JVM's ratio variant / plain (the median over its rounds; range across JVMs in brackets):%n%n", forks);
@@ -73,15 +80,18 @@ final class Forks {
 		System.out.println();
 		reuse.forEach((variant, total) -> System.out.printf(Locale.ROOT, "%s: %.0f requests per connection%n", variant,
 				total[0] / (double) Math.max(1, total[1])));
+		System.out.printf("%nEach JVM's output, with its absolute numbers: %s%n", outputs);
 	}
 
 	/** Runs one JVM and adds what it reports: its ratios per scenario and variant, its connection reuse. */
-	private static void fork(List<String> command, Map<String, Map<String, List<double[]>>> results,
+	private static void fork(List<String> command, Path output, Map<String, Map<String, List<double[]>>> results,
 			Map<String, long[]> reuse) throws IOException, InterruptedException {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		try (BufferedReader out = new BufferedReader(
-				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+				PrintWriter copy = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
 			for (String line = out.readLine(); line != null; line = out.readLine()) {
+				copy.println(line);
 				String[] f = line.trim().split(" ");
 				if (f[0].equals(RATIO)) {
 					double[] row = Arrays.stream(f, 4, f.length).mapToDouble(Double::parseDouble).toArray();
