@@ -202,9 +202,7 @@ public class ClientBenchmark {
 						Sample sample = measure(kind, variant, concurrency, Duration.ofSeconds(seconds));
 						totals.get(variant.name()).add(sample);
 						System.out.printf(Locale.ROOT, "%s %s %d %d %s %s%n", ROUND, client, concurrency, round,
-								variant.name(), Arrays.stream(sample.metrics())
-									.mapToObj((value) -> String.format(Locale.ROOT, "%.1f", value))
-									.collect(Collectors.joining(" ")));
+								variant.name(), joined(sample.metrics(), "%.1f"));
 					}
 				}
 				Result a = totals.get("plain");
@@ -220,9 +218,7 @@ public class ClientBenchmark {
 					Result b = totals.get(variant.name());
 					double[] ratios = b.medianRatiosTo(a);
 					System.out.printf(Locale.ROOT, "%s %s %d %s %s%n", Forks.RATIO, client, concurrency, variant.name(),
-							Arrays.stream(ratios)
-								.mapToObj((ratio) -> String.format(Locale.ROOT, "%.4f", ratio))
-								.collect(Collectors.joining(" ")));
+							joined(ratios, "%.4f"));
 					String label = variant.name().equals("starter") ? client : client + " (" + variant.name() + ")";
 					table.add(new String[] { label, String.valueOf(concurrency), rps(a), rps(b), ratio(ratios[0]),
 							micros(a.p50()), micros(b.p50()), ratio(ratios[1]), micros(a.p99()), micros(b.p99()),
@@ -350,7 +346,8 @@ public class ClientBenchmark {
 		long allocated = allocatedByCallers.get() + grownOutside(callers, allocatedBefore, allocatedPerThread());
 		Map<Long, Long> clientCpuAfter = clientCpuPerThread();
 		long clientCpu = cpuByCallers.get() + grownOutside(callers, clientCpuBefore, clientCpuAfter);
-		long loopCpu = grownOutside(callers, onEventLoops(clientCpuBefore), onEventLoops(clientCpuAfter));
+		// Only the threads after need names: grownOutside looks threads up in before by id.
+		long loopCpu = grownOutside(callers, clientCpuBefore, onEventLoops(clientCpuAfter));
 		return latencies.sample(elapsed, cpu, clientCpu, loopCpu, allocated);
 	}
 
@@ -428,6 +425,13 @@ public class ClientBenchmark {
 
 	private static String bytes(double bytes) {
 		return String.format(Locale.ROOT, "%.0f", bytes);
+	}
+
+	/** Values for a machine-read line: each in {@code format}, separated by spaces. */
+	private static String joined(double[] values, String format) {
+		return Arrays.stream(values)
+			.mapToObj((value) -> String.format(Locale.ROOT, format, value))
+			.collect(Collectors.joining(" "));
 	}
 
 	private static String ratio(double ratio) {
