@@ -9,9 +9,9 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import dev.keepalive.client.KeepAliveClientAutoConfiguration;
-import dev.keepalive.client.KeepAlivePools;
 import dev.keepalive.client.Origins;
+import dev.keepalive.client.reactor.KeepAlivePools;
+import dev.keepalive.client.reactor.KeepAliveReactorNettyAutoConfiguration;
 import dev.keepalive.server.KeepAliveAdvertisement;
 import dev.keepalive.server.KeepAliveServerAutoConfiguration;
 
@@ -19,7 +19,7 @@ import dev.keepalive.server.KeepAliveServerAutoConfiguration;
  * The {@code keepalive} health component and the {@code /actuator/keepalive} endpoint, each only when its
  * Actuator module is on the classpath.
  */
-@AutoConfiguration(after = { KeepAliveClientAutoConfiguration.class, KeepAliveServerAutoConfiguration.class },
+@AutoConfiguration(after = { KeepAliveReactorNettyAutoConfiguration.class, KeepAliveServerAutoConfiguration.class },
 		beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
 public final class KeepAliveActuatorAutoConfiguration {

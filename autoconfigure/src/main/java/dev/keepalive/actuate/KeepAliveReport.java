@@ -10,10 +10,10 @@ import reactor.netty.resources.ConnectionPoolMetrics;
 
 import dev.keepalive.client.ClientEngine;
 import dev.keepalive.client.DiscardReason;
-import dev.keepalive.client.KeepAliveClientAutoConfiguration;
-import dev.keepalive.client.KeepAlivePools;
 import dev.keepalive.client.Origin;
 import dev.keepalive.client.Origins;
+import dev.keepalive.client.reactor.KeepAlivePools;
+import dev.keepalive.client.reactor.KeepAliveReactorNettyAutoConfiguration;
 import dev.keepalive.server.KeepAliveAdvertisement;
 
 /**
@@ -72,7 +72,7 @@ public final class KeepAliveReport {
 				idle += pool.metrics().idleSize();
 			}
 		}
-		return new ClientSummary(KeepAliveClientAutoConfiguration.POOL_NAME, this.origins.all().size(), active, idle,
+		return new ClientSummary(KeepAliveReactorNettyAutoConfiguration.POOL_NAME, this.origins.all().size(), active, idle,
 				this.origins.recent().resets(nowMillis), this.origins.recent().resends(nowMillis));
 	}
 

@@ -16,7 +16,13 @@ public final class DecoratingRequestFactoryBuilder implements ClientHttpRequestF
 
 	private final List<RequestFactoryDecorator> decorators;
 
-	DecoratingRequestFactoryBuilder(ClientHttpRequestFactoryBuilder<?> delegate, List<RequestFactoryDecorator> decorators) {
+	/**
+	 * Decorate a builder.
+	 * @param delegate Boot's builder, customized as Boot customizes it
+	 * @param decorators the decorators, applied in order (the first wraps the engine's factory)
+	 */
+	public DecoratingRequestFactoryBuilder(ClientHttpRequestFactoryBuilder<?> delegate,
+			List<RequestFactoryDecorator> decorators) {
 		this.delegate = delegate;
 		this.decorators = List.copyOf(decorators);
 	}

@@ -106,6 +106,16 @@ public final class Origins {
 	}
 
 	/** Each engine's pool learns on its own. */
+	/**
+	 * The key of an origin in reports and metrics: the host in lower case, a colon and the port.
+	 * @param host the host name or address
+	 * @param port the port
+	 * @return {@code host:port}
+	 */
+	public static String keyOf(String host, int port) {
+		return HostKey.of(host, port);
+	}
+
 	private record Key(ClientEngine engine, String origin) {
 	}
 

@@ -11,9 +11,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.retry.RetryListener;
 
-import dev.keepalive.client.KeepAliveClientAutoConfiguration;
-import dev.keepalive.client.KeepAlivePools;
 import dev.keepalive.client.Origins;
+import dev.keepalive.client.reactor.KeepAlivePools;
+import dev.keepalive.client.reactor.KeepAliveReactorNettyAutoConfiguration;
 import dev.keepalive.client.retry.KeepAliveRetryAutoConfiguration;
 import dev.keepalive.client.retry.KeepAliveRetryPolicy;
 import dev.keepalive.server.KeepAliveAdvertisement;
@@ -25,7 +25,7 @@ import dev.keepalive.server.KeepAliveServerAutoConfiguration;
  */
 @AutoConfiguration(
 		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-		after = { KeepAliveClientAutoConfiguration.class, KeepAliveRetryAutoConfiguration.class,
+		after = { KeepAliveReactorNettyAutoConfiguration.class, KeepAliveRetryAutoConfiguration.class,
 				KeepAliveServerAutoConfiguration.class })
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)

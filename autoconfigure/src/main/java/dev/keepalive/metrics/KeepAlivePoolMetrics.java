@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import reactor.netty.resources.ConnectionPoolMetrics;
 
-import dev.keepalive.client.KeepAlivePools;
+import dev.keepalive.client.reactor.KeepAlivePools;
 
 /**
  * Reactor Netty's connection pool gauges for the shared provider, under Reactor Netty's own names and tags

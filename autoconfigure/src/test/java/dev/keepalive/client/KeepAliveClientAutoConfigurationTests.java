@@ -7,9 +7,6 @@ import dev.keepalive.testsupport.InvalidProperties;
 import org.junit.jupiter.api.Test;
 import reactor.netty.resources.ConnectionProvider;
 
-import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
-import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
-import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
@@ -21,15 +18,10 @@ class KeepAliveClientAutoConfigurationTests {
 	private final ApplicationContextRunner runner = ClientContext.runner();
 
 	@Test
-	void createsThePoolAndHooksItIntoBootsClientBuilders() {
-		this.runner.run((context) -> {
-			assertThat(context).hasSingleBean(KeepAlivePolicy.class)
-				.hasSingleBean(ConnectionProvider.class)
-				.hasSingleBean(KeepAliveHttpClientCustomizer.class)
-				.hasBean("keepAliveClientHttpRequestFactoryBuilderCustomizer")
-				.hasBean("keepAliveClientHttpConnectorBuilderCustomizer");
-			assertThat(context.getBean(ConnectionProvider.class).name()).isEqualTo("keepalive");
-		});
+	void createsThePolicyAndTheOriginsEveryEngineBuildsOn() {
+		this.runner.run((context) -> assertThat(context).hasSingleBean(KeepAliveClientProperties.class)
+			.hasSingleBean(KeepAlivePolicy.class)
+			.hasSingleBean(Origins.class));
 	}
 
 	@Test
@@ -37,21 +29,11 @@ class KeepAliveClientAutoConfigurationTests {
 		this.runner.withPropertyValues("keepalive.client.enabled=false").run((context) -> {
 			assertThat(context).hasNotFailed()
 				.doesNotHaveBean(KeepAlivePolicy.class)
+				.doesNotHaveBean(Origins.class)
 				.doesNotHaveBean(ConnectionProvider.class)
-				.doesNotHaveBean(KeepAliveHttpClientCustomizer.class)
 				.doesNotHaveBean("keepAliveClientHttpRequestFactoryBuilderCustomizer")
 				.doesNotHaveBean("keepAliveClientHttpConnectorBuilderCustomizer");
 		});
-	}
-
-	@Test
-	void backsOffWhenUserDefinesConnectionProvider() {
-		ConnectionProvider own = ConnectionProvider.create("mine", 3);
-		this.runner.withBean("myConnectionProvider", ConnectionProvider.class, () -> own).run((context) -> {
-			assertThat(context).hasSingleBean(ConnectionProvider.class);
-			assertThat(context.getBean(ConnectionProvider.class)).isSameAs(own);
-		});
-		own.dispose();
 	}
 
 	@Test
@@ -59,36 +41,6 @@ class KeepAliveClientAutoConfigurationTests {
 		KeepAlivePolicy own = new KeepAlivePolicy(new KeepAliveClientProperties());
 		this.runner.withBean(KeepAlivePolicy.class, () -> own)
 			.run((context) -> assertThat(context.getBean(KeepAlivePolicy.class)).isSameAs(own));
-	}
-
-	@Test
-	void backsOffWhenUserDefinesHttpClientCustomizer() {
-		KeepAliveHttpClientCustomizer own = new KeepAliveHttpClientCustomizer(
-				new Origins(new KeepAlivePolicy(new KeepAliveClientProperties())));
-		this.runner.withBean(KeepAliveHttpClientCustomizer.class, () -> own)
-			.run((context) -> assertThat(context.getBean(KeepAliveHttpClientCustomizer.class)).isSameAs(own));
-	}
-
-	@Test
-	void backsOffWhenUserDefinesBuilderCustomizersOfTheSameName() {
-		ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> blocking = (builder) -> builder;
-		ClientHttpConnectorBuilderCustomizer<?> reactive = (builder) -> builder;
-		this.runner
-			.withBean("keepAliveClientHttpRequestFactoryBuilderCustomizer", ClientHttpRequestFactoryBuilderCustomizer.class,
-					() -> blocking)
-			.withBean("keepAliveClientHttpConnectorBuilderCustomizer", ClientHttpConnectorBuilderCustomizer.class,
-					() -> reactive)
-			.run((context) -> {
-				assertThat(context.getBean("keepAliveClientHttpRequestFactoryBuilderCustomizer")).isSameAs(blocking);
-				assertThat(context.getBean("keepAliveClientHttpConnectorBuilderCustomizer")).isSameAs(reactive);
-			});
-	}
-
-	@Test
-	void disposesThePoolOnShutdown() {
-		ConnectionProvider[] provider = new ConnectionProvider[1];
-		this.runner.run((context) -> provider[0] = context.getBean(ConnectionProvider.class));
-		assertThat(provider[0].isDisposed()).isTrue();
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.keepalive.client.KeepAliveClientAutoConfiguration;
 import dev.keepalive.client.apache.KeepAliveHttpComponentsAutoConfiguration;
+import dev.keepalive.client.reactor.KeepAliveReactorNettyAutoConfiguration;
 import dev.keepalive.client.retry.KeepAliveRetryAutoConfiguration;
 
 /**
@@ -26,8 +27,8 @@ public final class ClientContext {
 	private static final AutoConfigurations CONFIGURATIONS = AutoConfigurations.of(HttpClientAutoConfiguration.class,
 			ImperativeHttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
 			RestClientAutoConfiguration.class, RestTemplateAutoConfiguration.class, WebClientAutoConfiguration.class,
-			KeepAliveClientAutoConfiguration.class, KeepAliveHttpComponentsAutoConfiguration.class,
-			KeepAliveRetryAutoConfiguration.class);
+			KeepAliveClientAutoConfiguration.class, KeepAliveReactorNettyAutoConfiguration.class,
+			KeepAliveHttpComponentsAutoConfiguration.class, KeepAliveRetryAutoConfiguration.class);
 
 	/** The client configuration, the engine of the blocking clients left for Boot to pick. */
 	public static ApplicationContextRunner runnerWithBootsEngineChoice() {

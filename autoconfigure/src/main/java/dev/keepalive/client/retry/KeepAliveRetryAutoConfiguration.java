@@ -31,7 +31,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.keepalive.client.KeepAliveClientAutoConfiguration;
 import dev.keepalive.client.KeepAliveClientProperties;
-import dev.keepalive.client.KeepAliveHttpClientCustomizer;
+import dev.keepalive.client.reactor.KeepAliveHttpClientCustomizer;
+import dev.keepalive.client.reactor.KeepAliveReactorNettyAutoConfiguration;
 
 /**
  * Resends requests whose reused connection turned out to be closed, when that is provably safe
@@ -40,7 +41,7 @@ import dev.keepalive.client.KeepAliveHttpClientCustomizer;
  * see one logical call. The engines' own retries (Reactor Netty's retry-once, HttpClient's retry strategy) are
  * turned off so that attempts never add up to more than {@code max-attempts}.
  */
-@AutoConfiguration(after = KeepAliveClientAutoConfiguration.class)
+@AutoConfiguration(after = KeepAliveReactorNettyAutoConfiguration.class)
 @ConditionalOnClass({ RetryPolicy.class, HttpClient.class })
 @ConditionalOnBean(KeepAliveHttpClientCustomizer.class)
 @ConditionalOnBooleanProperty(name = "keepalive.client.retry.enabled", matchIfMissing = true)

@@ -28,7 +28,7 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.keepalive.client.KeepAliveClientProperties;
-import dev.keepalive.client.KeepAliveHttpClientCustomizer;
+import dev.keepalive.client.reactor.KeepAliveHttpClientCustomizer;
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.InvalidProperties;
 import dev.keepalive.testsupport.ClientKind;

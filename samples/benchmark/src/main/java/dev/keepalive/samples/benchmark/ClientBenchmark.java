@@ -48,8 +48,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.keepalive.client.KeepAliveHttpClientCustomizer;
 import dev.keepalive.client.Origins;
+import dev.keepalive.client.reactor.KeepAliveHttpClientCustomizer;
 
 /**
  * The starter against the plain Boot-configured client, measured in one run: throughput, p50 and p99 latency

@@ -1,4 +1,4 @@
-package dev.keepalive.client;
+package dev.keepalive.client.reactor;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -9,6 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
+
+import dev.keepalive.client.Origins;
 
 /**
  * The shared provider's pools, one per remote address, as Reactor Netty reports them when they are created
@@ -64,7 +66,7 @@ public final class KeepAlivePools implements ConnectionProvider.MeterRegistrar {
 
 	private static String originKey(SocketAddress address) {
 		if (address instanceof InetSocketAddress inet) {
-			return HostKey.of(inet.getHostString(), inet.getPort());
+			return Origins.keyOf(inet.getHostString(), inet.getPort());
 		}
 		return String.valueOf(address);
 	}

@@ -1,4 +1,4 @@
-package dev.keepalive.client;
+package dev.keepalive.client.reactor;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -6,6 +6,11 @@ import java.util.function.BiPredicate;
 
 import reactor.netty.Connection;
 import reactor.netty.resources.ConnectionProvider.ConnectionMetadata;
+
+import dev.keepalive.client.ConnectionReuseState;
+import dev.keepalive.client.DiscardReason;
+import dev.keepalive.client.KeepAlivePolicy;
+import dev.keepalive.client.ReuseLimits;
 
 /**
  * Decides whether a pooled connection must be closed instead of handed out. Reactor Netty's pool evaluates

@@ -1,4 +1,4 @@
-package dev.keepalive.client;
+package dev.keepalive.client.reactor;
 
 import java.util.List;
 
@@ -9,6 +9,9 @@ import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFacto
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.web.client.RestClient;
+
+import dev.keepalive.client.DecoratingRequestFactoryBuilder;
+import dev.keepalive.client.RequestFactoryDecorator;
 
 /**
  * In a reactive web application Boot configures no factory builder for the blocking clients, and

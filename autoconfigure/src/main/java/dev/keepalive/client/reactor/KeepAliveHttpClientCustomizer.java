@@ -1,4 +1,4 @@
-package dev.keepalive.client;
+package dev.keepalive.client.reactor;
 
 import java.util.Iterator;
 
@@ -8,6 +8,12 @@ import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
+
+import dev.keepalive.client.ClientEngine;
+import dev.keepalive.client.ConnectionReuseState;
+import dev.keepalive.client.ExchangeFacts;
+import dev.keepalive.client.KeepAliveHeader;
+import dev.keepalive.client.Origins;
 
 /**
  * Teaches a Reactor Netty {@link HttpClient} to read every response's {@code Keep-Alive} header and record,

@@ -1,0 +1,61 @@
+package dev.keepalive.client;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
+
+/** One startup line saying which clients run on a keep-alive-aware pool, and a warning for those that do not. */
+final class EngineReport {
+
+	private static final Log logger = LogFactory.getLog(KeepAliveClientAutoConfiguration.class);
+
+	private static final String INACTIVE = "so the idle cutoff below the advertised Keep-Alive timeout, the "
+			+ "default idle timeout, max=N and the reuse-aware resends are inactive for ";
+
+	private EngineReport() {
+	}
+
+	static void log(ClientHttpRequestFactoryBuilder<?> blocking, ClientHttpConnectorBuilder<?> reactive,
+			KeepAliveClientProperties properties) {
+		if (blocking instanceof DecoratingRequestFactoryBuilder decorating) {
+			blocking = decorating.delegate();
+		}
+		if (blocking != null && !RequestFactoryDecoration.isKeepAliveEngine(blocking)) {
+			logger.warn("keepalive: RestClient and RestTemplate use " + describe(blocking)
+					+ ", which gives no control over its pooled connections, " + INACTIVE + "them. Set "
+					+ "spring.http.clients.imperative.factory=reactor (or http-components, with httpclient5 on the "
+					+ "classpath) to enable them.");
+		}
+		if (reactive != null && !(reactive instanceof ReactorClientHttpConnectorBuilder)) {
+			logger.warn("keepalive: WebClient uses " + describe(reactive) + ", not Reactor Netty, " + INACTIVE
+					+ "it. Set spring.http.clients.reactive.connector=reactor to enable them.");
+		}
+		if (logger.isInfoEnabled()) {
+			logger.info("keepalive: pooled connections are reused until the advertised Keep-Alive timeout less "
+					+ properties.getSafetyMargin().toMillis() + " ms (default idle timeout "
+					+ properties.getDefaultIdleTimeout().toMillis() + " ms when none is advertised); RestClient and "
+					+ "RestTemplate on " + ((blocking != null) ? describe(blocking) : "no auto-configured engine"));
+		}
+	}
+
+	private static String describe(Object builder) {
+		String name = builder.getClass().getSimpleName();
+		if (name.startsWith("Jdk")) {
+			return "the JDK HttpClient (" + name + ")";
+		}
+		if (name.startsWith("Simple")) {
+			return "HttpURLConnection (" + name + ")";
+		}
+		if (name.startsWith("HttpComponents")) {
+			return "Apache HttpClient 5 (" + name + ")";
+		}
+		if (name.startsWith("Reactor")) {
+			return "Reactor Netty (" + name + ")";
+		}
+		return name;
+	}
+
+}

@@ -1,0 +1,110 @@
+package dev.keepalive.client.reactor;
+
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+
+import dev.keepalive.client.KeepAliveClientAutoConfiguration;
+import dev.keepalive.client.KeepAliveClientProperties;
+import dev.keepalive.client.KeepAlivePolicy;
+import dev.keepalive.client.Origins;
+import dev.keepalive.client.RequestFactoryDecorator;
+
+/**
+ * The keep-alive rules on Reactor Netty: WebClient always, RestTemplate and RestClient when Boot builds them
+ * on it. Boot's builders get one shared keep-alive-aware {@link ConnectionProvider} through Boot's own
+ * builder customizers, so that {@code spring.http.clients.*} keeps working.
+ */
+@AutoConfiguration(after = KeepAliveClientAutoConfiguration.class)
+@ConditionalOnClass(HttpClient.class)
+@ConditionalOnBean(Origins.class)
+public final class KeepAliveReactorNettyAutoConfiguration {
+
+	/** The name of the shared pool; a stable name for Reactor Netty's pool metrics. */
+	public static final String POOL_NAME = "keepalive";
+
+	@Bean
+	@ConditionalOnMissingBean
+	KeepAlivePools keepAlivePools() {
+		return new KeepAlivePools();
+	}
+
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnMissingBean
+	ConnectionProvider keepAliveConnectionProvider(KeepAliveClientProperties properties, KeepAlivePolicy policy,
+			KeepAlivePools pools) {
+		return ConnectionProvider.builder(POOL_NAME)
+			.metrics(true, () -> pools)
+			.evictionPredicate(new KeepAliveEvictionPredicate(policy, properties.getMaxLifeTime()))
+			.evictInBackground(properties.getEvictionInterval())
+			.pendingAcquireTimeout(properties.getPendingAcquireTimeout())
+			.pendingAcquireMaxCount(properties.getPendingAcquireMaxCount())
+			.maxConnections(properties.getMaxConnections())
+			.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(Origins origins) {
+		return new KeepAliveHttpClientCustomizer(origins);
+	}
+
+	@Bean
+	@Order(KeepAliveClientAutoConfiguration.CUSTOMIZER_ORDER)
+	@ConditionalOnMissingBean(name = "keepAliveClientHttpRequestFactoryBuilderCustomizer")
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> keepAliveClientHttpRequestFactoryBuilderCustomizer(
+			ConnectionProvider connectionProvider, KeepAliveHttpClientCustomizer httpClientCustomizer) {
+		return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
+			.withHttpClientCustomizer(httpClientCustomizer::customize);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ClientHttpConnectorBuilderCustomizer.class)
+	static class Reactive {
+
+		@Bean
+		@Order(KeepAliveClientAutoConfiguration.CUSTOMIZER_ORDER)
+		@ConditionalOnMissingBean(name = "keepAliveClientHttpConnectorBuilderCustomizer")
+		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> keepAliveClientHttpConnectorBuilderCustomizer(
+				ConnectionProvider connectionProvider, KeepAliveHttpClientCustomizer httpClientCustomizer) {
+			// Boot's own customizer sets a ReactorResourceFactory (whose pool replaces the factory);
+			// ordered after it, ours swaps in the shared pool and keeps the factory's event loops.
+			return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
+				.withHttpClientCustomizer(httpClientCustomizer::customize);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RestClientCustomizer.class)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
+	static class ReactiveWebApplication {
+
+		@Bean
+		RestClientCustomizer keepAliveReactiveAppRestClientCustomizer(
+				ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers,
+				ObjectProvider<HttpClientSettings> settings, ObjectProvider<RequestFactoryDecorator> decorators) {
+			return new ReactiveAppRestClientCustomizer(customizers.orderedStream().toList(),
+					settings.getIfAvailable(HttpClientSettings::defaults), decorators.orderedStream().toList());
+		}
+
+	}
+
+}

@@ -1,0 +1,4 @@
+/**
+ * Micrometer meters for the pool, the resends and the server's advertisement.
+ */
+package dev.keepalive.metrics;
