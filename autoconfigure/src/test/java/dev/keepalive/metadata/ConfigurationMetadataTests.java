@@ -3,8 +3,12 @@ package dev.keepalive.metadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
@@ -12,29 +16,23 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The configuration processor's output, as an IDE reads it: every property, each with a description, and the
- * defaults the processor cannot infer. And the README documents every one.
+ * The configuration processor's output, as an IDE reads it: every property with a description, and the
+ * defaults the processor cannot infer. And {@code docs/configuration.md} lists exactly those properties, with
+ * the same defaults.
  */
 class ConfigurationMetadataTests {
 
-	private static final List<String> PROPERTIES = List.of("keepalive.client.enabled",
-			"keepalive.client.default-idle-timeout", "keepalive.client.safety-margin", "keepalive.client.max-idle-timeout",
-			"keepalive.client.max-life-time", "keepalive.client.eviction-interval", "keepalive.client.max-connections",
-			"keepalive.client.pending-acquire-timeout", "keepalive.client.pending-acquire-max-count", "keepalive.client.hosts", "keepalive.client.retry.enabled",
-			"keepalive.client.retry.max-attempts", "keepalive.client.retry.methods",
-			"keepalive.client.retry.idempotency-key-headers", "keepalive.client.retry.backoff",
-			"keepalive.client.learn.enabled", "keepalive.client.learn.min-idle-timeout", "keepalive.server.enabled",
-			"keepalive.server.timeout", "keepalive.server.advertise-max", "keepalive.server.close-on-shutdown",
-			"keepalive.metrics.max-origin-tags");
+	/** A row of the reference table: {@code | `keepalive.…` | `default` or — | what |}. */
+	private static final Pattern ROW = Pattern.compile("^\\| `(keepalive\\.[a-z.-]+)` \\| (?:`([^`]*)`|—) \\|",
+			Pattern.MULTILINE);
 
 	private final String metadata = read(Path.of("target/classes/META-INF/spring-configuration-metadata.json"));
 
+	private final Map<String, String> documented = documented(read(Path.of("../docs/configuration.md")));
+
 	@Test
 	void describesEveryProperty() {
-		List<Map<String, Object>> described = JsonPath.read(this.metadata, "$.properties[?(@.name =~ /keepalive\\..*/)]");
-		assertThat(described).extracting((property) -> property.get("name"))
-			.containsExactlyInAnyOrderElementsOf(PROPERTIES);
-		assertThat(described).allSatisfy((property) -> assertThat((String) property.get("description"))
+		assertThat(properties()).isNotEmpty().allSatisfy((property) -> assertThat((String) property.get("description"))
 			.as("description of %s", property.get("name"))
 			.isNotBlank());
 	}
@@ -51,18 +49,46 @@ class ConfigurationMetadataTests {
 	}
 
 	@Test
-	void theReadmeDocumentsEveryProperty() {
-		String readme = read(Path.of("../README.md"));
-		for (String property : PROPERTIES) {
-			String leaf = property.substring(property.lastIndexOf('.') + 1);
-			assertThat(readme).as(property).contains(leaf + ":");
+	void theConfigurationDocumentListsExactlyTheGeneratedProperties() {
+		assertThat(this.documented.keySet()).containsExactlyInAnyOrderElementsOf(
+				properties().stream().map((property) -> (String) property.get("name")).toList());
+	}
+
+	@Test
+	void theConfigurationDocumentGivesTheGeneratedDefaults() {
+		for (Map<String, Object> property : properties()) {
+			String name = (String) property.get("name");
+			assertThat(this.documented.get(name)).as("default of %s in docs/configuration.md", name)
+				.isEqualTo(render(property.get("defaultValue")));
 		}
+	}
+
+	private List<Map<String, Object>> properties() {
+		return JsonPath.read(this.metadata, "$.properties[?(@.name =~ /keepalive\\..*/)]");
 	}
 
 	private Object defaultOf(String name) {
 		List<Object> defaults = JsonPath.read(this.metadata, "$.properties[?(@.name == '" + name + "')].defaultValue");
 		assertThat(defaults).as(name).hasSize(1);
 		return defaults.get(0);
+	}
+
+	/** As the document writes a default: a list comma-separated, none as {@code null}. */
+	private static String render(Object value) {
+		if (value instanceof List<?> list) {
+			return list.stream().map(String::valueOf).collect(Collectors.joining(","));
+		}
+		return (value != null) ? String.valueOf(value) : null;
+	}
+
+	private static Map<String, String> documented(String document) {
+		Map<String, String> defaults = new LinkedHashMap<>();
+		Matcher row = ROW.matcher(document);
+		while (row.find()) {
+			assertThat(defaults).as("properties listed before %s", row.group(1)).doesNotContainKey(row.group(1));
+			defaults.put(row.group(1), row.group(2));
+		}
+		return defaults;
 	}
 
 	private static String read(Path path) {
