@@ -3,10 +3,13 @@ package dev.keepalive.actuate;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 import dev.keepalive.client.Origins;
@@ -22,6 +25,7 @@ import dev.keepalive.server.KeepAliveServerAutoConfiguration;
 @AutoConfiguration(after = { KeepAliveReactorNettyAutoConfiguration.class, KeepAliveServerAutoConfiguration.class },
 		beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+@Conditional(KeepAliveActuatorAutoConfiguration.ClientOrServerSide.class)
 public final class KeepAliveActuatorAutoConfiguration {
 
 	@Bean
@@ -54,6 +58,25 @@ public final class KeepAliveActuatorAutoConfiguration {
 		@ConditionalOnEnabledHealthIndicator("keepalive")
 		KeepAliveHealthIndicator keepaliveHealthIndicator(KeepAliveReport report) {
 			return new KeepAliveHealthIndicator(report);
+		}
+
+	}
+
+	/** Nothing to report, and so no health component or endpoint, when both sides are switched off. */
+	static final class ClientOrServerSide extends AnyNestedCondition {
+
+		ClientOrServerSide() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnBean(Origins.class)
+		static final class Client {
+
+		}
+
+		@ConditionalOnBean(KeepAliveAdvertisement.class)
+		static final class Server {
+
 		}
 
 	}

@@ -18,13 +18,20 @@ final class EngineReport {
 	private EngineReport() {
 	}
 
-	static void log(ClientHttpRequestFactoryBuilder<?> blocking, ClientHttpConnectorBuilder<?> reactive,
-			KeepAliveClientProperties properties) {
+	/**
+	 * Log the report.
+	 * @param blocking the engine of the blocking clients, or {@code null} if none is configured
+	 * @param blockingClients which blocking clients use it, in words
+	 * @param reactive WebClient's connector builder, or {@code null}
+	 * @param properties the properties
+	 */
+	static void log(ClientHttpRequestFactoryBuilder<?> blocking, String blockingClients,
+			ClientHttpConnectorBuilder<?> reactive, KeepAliveClientProperties properties) {
 		if (blocking instanceof DecoratingRequestFactoryBuilder decorating) {
 			blocking = decorating.delegate();
 		}
 		if (blocking != null && !RequestFactoryDecoration.isKeepAliveEngine(blocking)) {
-			logger.warn("keepalive: RestClient and RestTemplate use " + describe(blocking)
+			logger.warn("keepalive: " + blockingClients + " use " + describe(blocking)
 					+ ", which gives no control over its pooled connections, " + INACTIVE + "them. Set "
 					+ "spring.http.clients.imperative.factory=reactor (or http-components, with httpclient5 on the "
 					+ "classpath) to enable them.");
@@ -36,8 +43,8 @@ final class EngineReport {
 		if (logger.isInfoEnabled()) {
 			logger.info("keepalive: pooled connections are reused until the advertised Keep-Alive timeout less "
 					+ properties.getSafetyMargin().toMillis() + " ms (default idle timeout "
-					+ properties.getDefaultIdleTimeout().toMillis() + " ms when none is advertised); RestClient and "
-					+ "RestTemplate on " + ((blocking != null) ? describe(blocking) : "no auto-configured engine"));
+					+ properties.getDefaultIdleTimeout().toMillis() + " ms when none is advertised); " + blockingClients
+					+ " on " + ((blocking != null) ? describe(blocking) : "no auto-configured engine"));
 		}
 	}
 

@@ -4,17 +4,25 @@ import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 
 /**
  * The engine-neutral part of the client side: the properties, the policy that turns them and each response's
@@ -47,6 +55,12 @@ public final class KeepAliveClientAutoConfiguration {
 	}
 
 	@Bean
+	static BeanFactoryPostProcessor keepAliveHostPropertyNames(Environment environment) {
+		// Before any bean binds the properties, so that the failure names the setting and its fix.
+		return (beanFactory) -> HostPropertyNames.check(environment);
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	Origins keepAliveOrigins(KeepAlivePolicy policy, ObjectProvider<KeepAliveClientEvents> events) {
 		return new Origins(policy, KeepAliveClientEvents.of(events.orderedStream().toList()));
@@ -59,8 +73,35 @@ public final class KeepAliveClientAutoConfiguration {
 
 	@Bean
 	SmartInitializingSingleton keepAliveEngineReport(ObjectProvider<ClientHttpRequestFactoryBuilder<?>> blocking,
-			ObjectProvider<ClientHttpConnectorBuilder<?>> reactive, KeepAliveClientProperties properties) {
-		return () -> EngineReport.log(blocking.getIfAvailable(), reactive.getIfAvailable(), properties);
+			ObjectProvider<ClientHttpConnectorBuilder<?>> reactive, KeepAliveClientProperties properties,
+			ApplicationContext context) {
+		return () -> {
+			ClientHttpRequestFactoryBuilder<?> configured = blocking.getIfAvailable();
+			if (configured == null && context instanceof ReactiveWebApplicationContext) {
+				// Boot configures no engine for the blocking clients here: RestClient.Builder detects its own.
+				EngineReport.log(ClientHttpRequestFactoryBuilder.detect(), "RestClient", reactive.getIfAvailable(),
+						properties);
+			}
+			else {
+				EngineReport.log(configured, "RestClient and RestTemplate", reactive.getIfAvailable(), properties);
+			}
+		};
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RestClientCustomizer.class)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
+	static class ReactiveWebApplication {
+
+		@Bean
+		RestClientCustomizer keepAliveReactiveAppRestClientCustomizer(
+				ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers,
+				ObjectProvider<HttpClientSettings> settings, ObjectProvider<RequestFactoryDecorator> decorators) {
+			return new ReactiveAppRestClientCustomizer(customizers.orderedStream().toList(),
+					settings.getIfAvailable(HttpClientSettings::defaults), decorators.orderedStream().toList());
+		}
+
 	}
 
 }

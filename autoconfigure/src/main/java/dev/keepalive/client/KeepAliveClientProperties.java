@@ -3,9 +3,11 @@ package dev.keepalive.client;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.springframework.beans.factory.InitializingBean;
@@ -197,17 +199,20 @@ public class KeepAliveClientProperties implements InitializingBean {
 					"must be at least 1 (1 never resends); set retry.enabled=false to turn resending off");
 		}
 		requireNotNegative("retry.backoff", this.retry.backoff);
-		for (String method : this.retry.methods) {
-			if (method == null || method.isBlank() || !method.chars().allMatch(Character::isLetter)) {
-				throw invalid("retry.methods", method, "must list HTTP method names, e.g. GET,PUT");
-			}
-		}
+		requireMethods("retry.methods", this.retry.methods);
+		requireMethods("retry.additional-methods", this.retry.additionalMethods);
 		for (String header : this.retry.idempotencyKeyHeaders) {
 			if (header == null || header.isBlank() || header.chars().anyMatch((c) -> c <= ' ' || c == ':')) {
 				throw invalid("retry.idempotency-key-headers", header, "must list header names, e.g. Idempotency-Key");
 			}
 		}
 		requirePositive("learn.min-idle-timeout", this.learn.minIdleTimeout);
+		if (this.maxIdleTimeout.compareTo(this.defaultIdleTimeout) < 0) {
+			// The cap would leave an origin that advertises less reuse than one that advertises nothing.
+			throw invalid("max-idle-timeout", this.maxIdleTimeout, "is below " + PREFIX + ".default-idle-timeout ("
+					+ format(this.defaultIdleTimeout) + "), so an origin advertising a timeout would be reused for less "
+					+ "than a silent one; raise max-idle-timeout or lower default-idle-timeout");
+		}
 		this.hosts.forEach((origin, host) -> {
 			if (!HostKey.isValid(origin)) {
 				throw invalid("hosts." + origin, origin, "the key must be \"host\" or \"host:port\"; in YAML write it as \"[host:port]\"");
@@ -216,6 +221,25 @@ public class KeepAliveClientProperties implements InitializingBean {
 				requirePositive("hosts." + origin + ".idle-timeout", host.getIdleTimeout());
 			}
 		});
+	}
+
+	/** Method names are tokens (RFC 9110 section 9.1, 5.6.2): letters, digits and !#$%&'*+-.^_`|~. */
+	private static void requireMethods(String name, List<String> methods) {
+		for (String method : methods) {
+			if (method == null || method.isEmpty() || !method.chars().allMatch(KeepAliveClientProperties::isTokenChar)) {
+				throw invalid(name, method, "must list HTTP method names (RFC 9110 tokens), e.g. GET,PUT");
+			}
+		}
+	}
+
+	private static boolean isTokenChar(int c) {
+		return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+	}
+
+	/** A duration as it is written in configuration: {@code 10s}, {@code 1500ms}. */
+	private static String format(Duration value) {
+		long millis = value.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 	private static void requirePositive(String name, Duration value) {
@@ -274,6 +298,10 @@ public class KeepAliveClientProperties implements InitializingBean {
 	 */
 	public static class Retry {
 
+		/** The idempotent methods of RFC 9110 section 9.2.2: the default of {@code methods}. */
+		public static final List<String> IDEMPOTENT_METHODS = List.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT",
+				"DELETE");
+
 		/**
 		 * Whether a request that failed on a reused connection is resent on a new one when that is safe
 		 * (idempotent method, idempotency key or conditional request; no response received).
@@ -285,9 +313,15 @@ public class KeepAliveClientProperties implements InitializingBean {
 
 		/**
 		 * Methods that may be resent without an idempotency key. Defaults to the idempotent methods of RFC
-		 * 9110 section 9.2.2; add POST or PATCH only for servers where they are idempotent.
+		 * 9110 section 9.2.2. Setting it replaces the list: to add a method, use additional-methods.
 		 */
-		private List<String> methods = new ArrayList<>(List.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"));
+		private List<String> methods = new ArrayList<>(IDEMPOTENT_METHODS);
+
+		/**
+		 * Methods resent without an idempotency key in addition to "methods", e.g. POST for an API whose
+		 * POSTs are idempotent.
+		 */
+		private List<String> additionalMethods = new ArrayList<>();
 
 		/** Request headers whose presence makes any request safe to resend. */
 		private List<String> idempotencyKeyHeaders = new ArrayList<>(List.of("Idempotency-Key", "X-Idempotency-Key"));
@@ -316,7 +350,29 @@ public class KeepAliveClientProperties implements InitializingBean {
 		}
 
 		public void setMethods(List<String> methods) {
-			this.methods = methods.stream().map((method) -> (method != null) ? method.trim().toUpperCase(Locale.ROOT) : null)
+			this.methods = upperCase(methods);
+		}
+
+		public List<String> getAdditionalMethods() {
+			return this.additionalMethods;
+		}
+
+		public void setAdditionalMethods(List<String> additionalMethods) {
+			this.additionalMethods = upperCase(additionalMethods);
+		}
+
+		/**
+		 * The methods resent without an idempotency key: {@code methods} and {@code additional-methods}.
+		 * @return the methods, upper case, in order, without repeats
+		 */
+		public Set<String> resendableMethods() {
+			Set<String> all = new LinkedHashSet<>(this.methods);
+			all.addAll(this.additionalMethods);
+			return all;
+		}
+
+		private static List<String> upperCase(List<String> methods) {
+			return methods.stream().map((method) -> (method != null) ? method.trim().toUpperCase(Locale.ROOT) : null)
 				.collect(Collectors.toCollection(ArrayList::new));
 		}
 

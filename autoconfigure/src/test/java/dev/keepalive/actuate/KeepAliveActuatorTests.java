@@ -86,6 +86,28 @@ class KeepAliveActuatorTests {
 	}
 
 	@Test
+	void bothSidesSwitchedOffLeaveNoHealthComponentAndNoEndpoint() throws Exception {
+		try (ConfigurableApplicationContext app = ServerApps.tomcat("--keepalive.client.enabled=false",
+				"--keepalive.server.enabled=false", "--management.endpoints.web.exposure.include=health,keepalive",
+				"--management.endpoint.health.show-details=always")) {
+			assertThat(app.getBeanNamesForType(KeepAliveHealthIndicator.class)).isEmpty();
+			assertThat(app.getBeanNamesForType(KeepAliveEndpoint.class)).isEmpty();
+			String base = "http://127.0.0.1:" + ServerApps.port(app) + "/actuator";
+			assertThat(JsonPath.<Map<String, Object>>read(get(base + "/health"), "$.components")).doesNotContainKey("keepalive");
+			assertThat(send(base + "/keepalive").statusCode()).isEqualTo(404);
+		}
+	}
+
+	@Test
+	void oneSideSwitchedOffKeepsTheOthersReport() throws Exception {
+		try (ConfigurableApplicationContext app = ServerApps.tomcat("--keepalive.client.enabled=false",
+				"--server.tomcat.keep-alive-timeout=20s", "--management.endpoints.web.exposure.include=keepalive")) {
+			String keepalive = get("http://127.0.0.1:" + ServerApps.port(app) + "/actuator/keepalive");
+			assertThat(JsonPath.<Integer>read(keepalive, "$.server.advertisedTimeoutSeconds")).isEqualTo(20);
+		}
+	}
+
+	@Test
 	void healthIsUpEvenAfterFailures() throws IOException {
 		try (ScriptedPeer peer = ScriptedPeer.start((request) -> Action.RESET)) {
 			ClientContext.runner()

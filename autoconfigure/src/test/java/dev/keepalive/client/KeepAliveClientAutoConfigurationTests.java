@@ -1,6 +1,10 @@
 package dev.keepalive.client;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Properties;
 
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.InvalidProperties;
@@ -10,6 +14,7 @@ import reactor.netty.resources.ConnectionProvider;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertiesPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -124,6 +129,71 @@ class KeepAliveClientAutoConfigurationTests {
 		this.runner.withInitializer((context) -> properties(context,
 				Map.of("keepalive.client.hosts.[exa mple.com:99999].idle-timeout", "5s")))
 			.run((context) -> InvalidProperties.assertRejected(context, "keepalive.client.hosts.exa mple.com:99999"));
+	}
+
+	@Test
+	void rejectsAHostKeyWithDotsWrittenWithoutBrackets() {
+		// The usual .properties way: Boot's binder splits the key at its dots and binds nothing.
+		this.runner.withPropertyValues("keepalive.client.hosts.api.example.com.idle-timeout=60s")
+			.run((context) -> {
+				InvalidProperties.assertRejected(context, "keepalive.client.hosts.api.example.com.idle-timeout");
+				assertThat(context.getStartupFailure())
+					.hasMessageContaining("keepalive.client.hosts[api.example.com\\:443].idle-timeout=60s");
+			});
+	}
+
+	@Test
+	void rejectsAColonLeftUnescapedInAPropertiesFile() {
+		// java.util.Properties and Boot end the key at the colon: "keepalive.client.hosts[api.example.com".
+		this.runner.withInitializer((context) -> propertiesFile(context, """
+				keepalive.client.hosts[api.example.com:443].idle-timeout=60s
+				"""))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).hasMessageContaining("(the colon escaped)");
+			});
+	}
+
+	@Test
+	void rejectsAnUnknownPerHostSetting() {
+		this.runner.withPropertyValues("keepalive.client.hosts[api.example.com].idle-timout=60s")
+			.run((context) -> InvalidProperties.assertRejected(context, "keepalive.client.hosts[api.example.com].idle-timout"));
+	}
+
+	@Test
+	void bindsABracketedHostKeyWrittenAsInPropertiesFiles() {
+		this.runner.withInitializer((context) -> propertiesFile(context, """
+				keepalive.client.hosts[api.example.com\\:443].idle-timeout=60s
+				keepalive.client.hosts[legacy.example.com].ignore-advertised=true
+				"""))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				KeepAliveClientProperties properties = context.getBean(KeepAliveClientProperties.class);
+				assertThat(properties.getHosts().get("api.example.com:443").getIdleTimeout()).hasSeconds(60);
+				assertThat(properties.getHosts().get("legacy.example.com").isIgnoreAdvertised()).isTrue();
+			});
+	}
+
+	@Test
+	void rejectsAMaxIdleTimeoutBelowTheDefaultIdleTimeout() {
+		this.runner.withPropertyValues("keepalive.client.max-idle-timeout=1s", "keepalive.client.default-idle-timeout=10s")
+			.run((context) -> {
+				InvalidProperties.assertRejected(context, "keepalive.client.max-idle-timeout");
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("is below keepalive.client.default-idle-timeout (10s)");
+			});
+	}
+
+	/** Properties as a {@code .properties} file has them, parsed as Boot parses one. */
+	private static void propertiesFile(ConfigurableApplicationContext context, String text) {
+		Properties properties = new Properties();
+		try {
+			properties.load(new StringReader(text));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		context.getEnvironment().getPropertySources().addFirst(new PropertiesPropertySource("file", properties));
 	}
 
 	private static void properties(ConfigurableApplicationContext context, Map<String, Object> properties) {

@@ -1,7 +1,5 @@
 package dev.keepalive.metadata;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +24,9 @@ class ConfigurationMetadataTests {
 	private static final Pattern ROW = Pattern.compile("^\\| `(keepalive\\.[a-z.-]+)` \\| (?:`([^`]*)`|—) \\|",
 			Pattern.MULTILINE);
 
-	private final String metadata = read(Path.of("target/classes/META-INF/spring-configuration-metadata.json"));
+	private final String metadata = DocumentationTests.read(Path.of("target/classes/META-INF/spring-configuration-metadata.json"));
 
-	private final Map<String, String> documented = documented(read(Path.of("../docs/configuration.md")));
+	private final Map<String, String> documented = documented(DocumentationTests.read(Path.of("../docs/configuration.md")));
 
 	@Test
 	void describesEveryProperty() {
@@ -89,15 +87,6 @@ class ConfigurationMetadataTests {
 			defaults.put(row.group(1), row.group(2));
 		}
 		return defaults;
-	}
-
-	private static String read(Path path) {
-		try {
-			return Files.readString(path);
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

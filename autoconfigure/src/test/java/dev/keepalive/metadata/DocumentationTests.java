@@ -84,7 +84,7 @@ class DocumentationTests {
 		return documents;
 	}
 
-	private static String read(Path path) {
+	static String read(Path path) {
 		try {
 			return Files.readString(path);
 		}

@@ -6,6 +6,7 @@ import org.springframework.boot.http.client.autoconfigure.imperative.ImperativeH
 import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
@@ -44,11 +45,19 @@ public final class ClientContext {
 		return runnerWithBootsEngineChoice().withPropertyValues("spring.http.clients.imperative.factory=reactor");
 	}
 
-	/** The same client configuration inside a reactive web application, where Boot configures less. */
+	/**
+	 * The same client configuration inside a reactive web application, where Boot configures no engine for
+	 * the blocking clients and RestClient.Builder detects its own: Apache HttpClient 5 when it is on the
+	 * classpath, as on the tests' ({@link #withoutHttpClient5} hides it).
+	 */
 	public static ReactiveWebApplicationContextRunner reactiveWebRunner() {
 		return new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
-			.withPropertyValues("spring.http.clients.imperative.factory=reactor")
 			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources);
+	}
+
+	/** A class loader without Apache HttpClient 5, so that Boot's detection picks Reactor Netty. */
+	public static FilteredClassLoader withoutHttpClient5() {
+		return new FilteredClassLoader("org.apache.hc.client5", "org.apache.hc.core5");
 	}
 
 	/**

@@ -23,7 +23,7 @@ public final class InvalidProperties {
 	/** Expect {@code context} to have failed to start on the property {@code name}. */
 	public static void assertRejected(AssertableApplicationContext context, String name) {
 		assertThat(context).hasFailed();
-		assertThat(context.getStartupFailure()).rootCause()
+		assertThat(rootCause(context.getStartupFailure()))
 			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 			.hasMessageContaining("Property " + name + " with value");
 		assertThat(((InvalidConfigurationPropertyValueException) rootCause(context.getStartupFailure())).getReason())

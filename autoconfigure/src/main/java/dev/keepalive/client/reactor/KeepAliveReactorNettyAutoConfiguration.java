@@ -3,19 +3,14 @@ package dev.keepalive.client.reactor;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
-import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
-import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -24,7 +19,6 @@ import dev.keepalive.client.KeepAliveClientAutoConfiguration;
 import dev.keepalive.client.KeepAliveClientProperties;
 import dev.keepalive.client.KeepAlivePolicy;
 import dev.keepalive.client.Origins;
-import dev.keepalive.client.RequestFactoryDecorator;
 
 /**
  * The keep-alive rules on Reactor Netty: WebClient always, RestTemplate and RestClient when Boot builds them
@@ -87,22 +81,6 @@ public final class KeepAliveReactorNettyAutoConfiguration {
 			// ordered after it, ours swaps in the shared pool and keeps the factory's event loops.
 			return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
 				.withHttpClientCustomizer(httpClientCustomizer::customize);
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(RestClientCustomizer.class)
-	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-	@ConditionalOnMissingBean(ClientHttpRequestFactoryBuilder.class)
-	static class ReactiveWebApplication {
-
-		@Bean
-		RestClientCustomizer keepAliveReactiveAppRestClientCustomizer(
-				ObjectProvider<ClientHttpRequestFactoryBuilderCustomizer<?>> customizers,
-				ObjectProvider<HttpClientSettings> settings, ObjectProvider<RequestFactoryDecorator> decorators) {
-			return new ReactiveAppRestClientCustomizer(customizers.orderedStream().toList(),
-					settings.getIfAvailable(HttpClientSettings::defaults), decorators.orderedStream().toList());
 		}
 
 	}

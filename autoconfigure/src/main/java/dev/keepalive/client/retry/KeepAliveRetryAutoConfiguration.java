@@ -3,6 +3,8 @@ package dev.keepalive.client.retry;
 import java.time.Duration;
 import java.util.List;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import reactor.netty.http.client.HttpClient;
 
@@ -50,10 +52,30 @@ public final class KeepAliveRetryAutoConfiguration {
 	/** After the customizers that install the pool, whose HttpClient customizer this one extends. */
 	static final int CUSTOMIZER_ORDER = KeepAliveClientAutoConfiguration.CUSTOMIZER_ORDER + 1;
 
+	private static final Log logger = LogFactory.getLog(KeepAliveRetryAutoConfiguration.class);
+
 	@Bean
 	@ConditionalOnMissingBean
 	ResendRule keepAliveResendRule(KeepAliveClientProperties properties) {
+		warnIfIdempotentMethodsLeftOut(properties.getRetry());
 		return new ResendRule(properties.getRetry());
+	}
+
+	/** Setting {@code methods} replaces the list: say so when that drops a method the default resends. */
+	private static void warnIfIdempotentMethodsLeftOut(KeepAliveClientProperties.Retry retry) {
+		List<String> leftOut = KeepAliveClientProperties.Retry.IDEMPOTENT_METHODS.stream()
+			.filter((method) -> !retry.resendableMethods().contains(method))
+			.toList();
+		if (!leftOut.isEmpty()) {
+			String prefix = KeepAliveClientProperties.PREFIX + ".retry.";
+			List<String> added = retry.getMethods().stream()
+				.filter((method) -> !KeepAliveClientProperties.Retry.IDEMPOTENT_METHODS.contains(method))
+				.toList();
+			logger.warn("keepalive: " + prefix + "methods=" + String.join(",", retry.getMethods())
+					+ " replaces the default list, so " + String.join(", ", leftOut) + " are no longer resent without "
+					+ "an idempotency key" + (added.isEmpty() ? "" : "; to add " + String.join(", ", added)
+							+ " to the defaults instead, set " + prefix + "additional-methods=" + String.join(",", added)));
+		}
 	}
 
 	@Bean

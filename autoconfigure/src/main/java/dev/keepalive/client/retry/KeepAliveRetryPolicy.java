@@ -31,6 +31,8 @@ public class KeepAliveRetryPolicy implements RetryPolicy {
 
 	private final transient ResendRule rule;
 
+	private final transient ResendLog log = new ResendLog();
+
 	/**
 	 * Create a policy.
 	 * @param rule the rule it applies
@@ -106,6 +108,7 @@ public class KeepAliveRetryPolicy implements RetryPolicy {
 		if (decision.staleConnection()) {
 			attempt.facts().reusedConnectionFailed();
 		}
+		this.log.decided(attempt.facts().origin(), decision);
 		if (logger.isDebugEnabled()) {
 			logger.debug("keepalive: " + attempt.method() + " to " + attempt.facts().origin() + " failed on a "
 					+ (attempt.facts().reused() ? "reused" : "new") + " connection (" + throwable + "): "

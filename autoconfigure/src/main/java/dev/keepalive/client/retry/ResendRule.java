@@ -5,7 +5,6 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -42,7 +41,7 @@ public final class ResendRule {
 	 * @param retry the retry properties
 	 */
 	public ResendRule(KeepAliveClientProperties.Retry retry) {
-		this.methods = Set.copyOf(new LinkedHashSet<>(retry.getMethods()));
+		this.methods = Set.copyOf(retry.resendableMethods());
 		this.keyHeaders = List.copyOf(retry.getIdempotencyKeyHeaders());
 		this.maxAttempts = retry.getMaxAttempts();
 	}
@@ -77,7 +76,7 @@ public final class ResendRule {
 		}
 		if (!safeToResend(method, headers)) {
 			return refuse(Verdict.NOT_IDEMPOTENT, method.name() + " without " + String.join(" or ", this.keyHeaders)
-					+ " on a reused connection; the server may have executed it");
+					+ " on a reused connection; the server may have executed it (" + howToResend(method) + ")");
 		}
 		if (!facts.bodyReplayable()) {
 			return refuse(Verdict.BODY_NOT_REPLAYABLE, "the request body is a stream that cannot be written twice");
@@ -87,6 +86,16 @@ public final class ResendRule {
 					+ KeepAliveClientProperties.PREFIX + ".retry.max-attempts)");
 		}
 		return ResendDecision.RESEND;
+	}
+
+	/** The setting that would have resent it: every refusal names the property that changes the outcome. */
+	private static String howToResend(HttpMethod method) {
+		if (KeepAliveClientProperties.Retry.IDEMPOTENT_METHODS.contains(method.name())) {
+			return method.name() + " is idempotent, but " + KeepAliveClientProperties.PREFIX
+					+ ".retry.methods leaves it out";
+		}
+		return "if " + method.name() + " is idempotent on this server, add it to " + KeepAliveClientProperties.PREFIX
+				+ ".retry.additional-methods";
 	}
 
 	/**

@@ -113,6 +113,24 @@ class KeepAliveRetryAutoConfigurationTests {
 	}
 
 	@Test
+	void rejectsAnAdditionalMethodThatIsNotAToken() {
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.retry.additional-methods=PO(ST",
+				"keepalive.client.retry.additional-methods");
+	}
+
+	@Test
+	void additionalMethodsAddToTheDefaultsAndExtensionMethodsAreTokens() {
+		this.runner.withPropertyValues("keepalive.client.retry.additional-methods=post,PROPFIND").run((context) -> {
+			assertThat(context).hasNotFailed();
+			ResendRule rule = context.getBean(ResendRule.class);
+			for (String method : List.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE", "POST", "PROPFIND")) {
+				assertThat(rule.safeToResend(HttpMethod.valueOf(method), new HttpHeaders())).as(method).isTrue();
+			}
+			assertThat(rule.safeToResend(HttpMethod.PATCH, new HttpHeaders())).isFalse();
+		});
+	}
+
+	@Test
 	void rejectsAHeaderNameWithAColon() {
 		InvalidProperties.assertRejected(this.runner, "keepalive.client.retry.idempotency-key-headers=Idempotency-Key:", "keepalive.client.retry.idempotency-key-headers");
 	}

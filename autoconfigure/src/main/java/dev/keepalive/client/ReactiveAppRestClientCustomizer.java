@@ -1,23 +1,20 @@
-package dev.keepalive.client.reactor;
+package dev.keepalive.client;
 
 import java.util.List;
 
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
-import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.web.client.RestClient;
 
-import dev.keepalive.client.DecoratingRequestFactoryBuilder;
-import dev.keepalive.client.RequestFactoryDecorator;
-
 /**
  * In a reactive web application Boot configures no factory builder for the blocking clients, and
  * {@code RestClient.Builder} detects one by itself, bypassing every {@link ClientHttpRequestFactoryBuilderCustomizer}.
- * When the detected engine is Reactor Netty, this applies those customizers (the starter's included) as Boot
- * does in a servlet application, so that RestClient shares the keep-alive-aware pool there too.
+ * When the detected engine is one the starter teaches (Reactor Netty, Apache HttpClient 5), this applies those
+ * customizers (the starter's included) and the request-factory decorators as Boot does in a servlet
+ * application, so that RestClient gets the keep-alive rules and the resends there too.
  */
 final class ReactiveAppRestClientCustomizer implements RestClientCustomizer {
 
@@ -37,7 +34,7 @@ final class ReactiveAppRestClientCustomizer implements RestClientCustomizer {
 	@Override
 	public void customize(RestClient.Builder builder) {
 		ClientHttpRequestFactoryBuilder<?> detected = ClientHttpRequestFactoryBuilder.detect();
-		if (detected instanceof ReactorClientHttpRequestFactoryBuilder) {
+		if (RequestFactoryDecoration.isKeepAliveEngine(detected)) {
 			builder.requestFactory(
 					new DecoratingRequestFactoryBuilder(customize(detected), this.decorators).build(this.settings));
 		}
