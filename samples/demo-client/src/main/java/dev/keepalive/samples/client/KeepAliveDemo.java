@@ -27,16 +27,20 @@ import dev.keepalive.samples.server.DemoServerApplication;
  * first as plain Spring Boot, then with the starter. Prints what happened per client and writes a chart.
  * <p>
  * A request loses the race when it reaches Tomcat after Tomcat closed the connection but leaves the client
- * before Tomcat's FIN arrives: a window twice the one-way delay wide, around the 2 s mark.
+ * before Tomcat's FIN arrives: a window twice the one-way delay wide, just before Tomcat's close. Where that
+ * close lands (2 s after the response, plus Tomcat's timer and this machine's scheduling) is measured first,
+ * with raw connections, and the idle gaps are aimed across it: some inside the window, some on either side.
  * <p>
  * Arguments: {@code --delay=<ms>} one-way network delay (default 10), {@code --gaps=<ms,ms,...>} idle gaps
- * (default 1960 to 2040 every 5), {@code --rounds=<n>} passes over the gaps (default 1).
+ * instead of the measured ones, {@code --rounds=<n>} passes over the gaps (default 1).
  */
 public final class KeepAliveDemo {
 
-	/** Every 5 ms across Tomcat's close at 2 s, which lands a little differently for each connection. */
-	private static final int[] DEFAULT_GAPS = IntStream.iterate(1960, (gap) -> gap <= 2040, (gap) -> gap + 5)
-		.toArray();
+	/** Connections that measure Tomcat's close before the runs. */
+	private static final int PROBES = 6;
+
+	/** Idle gaps per pass: spread across the race window and a little beyond it on both sides. */
+	private static final int GAPS = 17;
 
 	private KeepAliveDemo() {
 	}
@@ -44,9 +48,6 @@ public final class KeepAliveDemo {
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
 		Duration delay = Duration.ofMillis(Long.parseLong(options.getOrDefault("delay", "10")));
-		int[] gaps = options.containsKey("gaps")
-				? Arrays.stream(options.get("gaps").split(",")).mapToInt(Integer::parseInt).toArray()
-				: DEFAULT_GAPS;
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "1"));
 		Path chart = Path.of(System.getProperty("keepalive.demo.chart", "target/keepalive-demo.svg"));
 
@@ -57,6 +58,9 @@ public final class KeepAliveDemo {
 			System.out.printf("%nTomcat on port %d closes keep-alive connections idle for %s; the network between it"
 					+ " and the clients adds %d ms each way.%n", port, DemoServerApplication.KEEP_ALIVE_TIMEOUT,
 					delay.toMillis());
+			int[] gaps = options.containsKey("gaps")
+					? Arrays.stream(options.get("gaps").split(",")).mapToInt(Integer::parseInt).toArray()
+					: aim(target, delay).gaps();
 			Run plain = run("Spring Boot alone (keepalive.client.enabled=false)", false, target, delay, gaps, rounds);
 			Run starter = run("Spring Boot with keepalive-spring-boot-starter", true, target, delay, gaps, rounds);
 			System.out.printf("%nFailed requests: %d of %d without the starter, %d of %d with it.%n", plain.failures(),
@@ -70,7 +74,27 @@ public final class KeepAliveDemo {
 		System.exit(0);
 	}
 
-	private static Run run(String title, boolean starter, InetSocketAddress target, Duration delay, int[] gaps,
+	/**
+	 * Measure when Tomcat closes an idle connection, and spread the gaps from a little before the race window
+	 * (which opens twice the one-way delay before the close) to a little after the close.
+	 */
+	static Aim aim(InetSocketAddress target, Duration delay) {
+		long[] closes = CloseTimeProbe.closeTimes(target, "/hello", PROBES);
+		long close = closes[closes.length / 2];
+		long window = 2 * delay.toMillis();
+		long first = close - window - window / 4;
+		long last = close + window / 4;
+		System.out.printf("Measured first: Tomcat closed %d idle connections %s ms after their response (median %d"
+				+ " ms), so a request sent in the %d ms before that meets a closed connection. Idle gaps: %d to %d ms.%n",
+				closes.length, Arrays.stream(closes).mapToObj(Long::toString).collect(Collectors.joining(", ")), close,
+				window, first, last);
+		return new Aim(close, window, IntStream.range(0, GAPS)
+			.mapToLong((i) -> first + Math.round(i * (last - first) / (GAPS - 1.0)))
+			.mapToInt(Math::toIntExact)
+			.toArray());
+	}
+
+	static Run run(String title, boolean starter, InetSocketAddress target, Duration delay, int[] gaps,
 			int rounds) throws Exception {
 		System.out.printf("%n== %s%n", title);
 		try (ConfigurableApplicationContext context = DemoClientApplication.start(starter)) {
@@ -161,7 +185,7 @@ public final class KeepAliveDemo {
 	private record Outcome(int gap, String failure) {
 	}
 
-	private record ClientResult(List<Outcome> outcomes, long resends, int connections) {
+	record ClientResult(List<Outcome> outcomes, long resends, int connections) {
 
 		long failures() {
 			return this.outcomes.stream().filter((outcome) -> outcome.failure() != null).count();
@@ -177,7 +201,16 @@ public final class KeepAliveDemo {
 
 	}
 
-	private record Run(Map<String, ClientResult> results) {
+	/**
+	 * Where the race is on this machine.
+	 * @param close when Tomcat closes an idle connection, ms after its response (the median of the probes)
+	 * @param window how long before that a request meets a closed connection: twice the one-way delay, ms
+	 * @param gaps the idle gaps to send after, ms
+	 */
+	record Aim(long close, long window, int[] gaps) {
+	}
+
+	record Run(Map<String, ClientResult> results) {
 
 		long failures() {
 			return this.results.values().stream().mapToLong(ClientResult::failures).sum();
