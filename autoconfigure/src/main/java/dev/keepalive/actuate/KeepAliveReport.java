@@ -102,10 +102,14 @@ public final class KeepAliveReport {
 		long advertised = origin.advertisedTimeoutSeconds();
 		long learnt = origin.learntIdleCutoffMillis();
 		long lastReset = origin.lastResetMillis();
+		long lowered = origin.learntIdleCutoffLoweredAtMillis();
+		long raised = origin.learntIdleCutoffRaisedAtMillis();
 		return new OriginDescriptor(origin.key(), origin.engine().tag(), (advertised >= 0) ? advertised : null,
 				origin.effectiveIdleCutoffMillis(), origin.effectiveIdleCutoffSource(),
-				(learnt != Long.MAX_VALUE) ? learnt : null, connections, discarded, origin.resets(), origin.resends(),
-				(lastReset >= 0) ? Instant.ofEpochMilli(lastReset) : null);
+				(learnt != Long.MAX_VALUE) ? learnt : null, origin.learntIdleCutoffReason(),
+				(lowered >= 0) ? Instant.ofEpochMilli(lowered) : null,
+				(raised >= 0) ? Instant.ofEpochMilli(raised) : null, connections, discarded, origin.resets(),
+				origin.resends(), (lastReset >= 0) ? Instant.ofEpochMilli(lastReset) : null);
 	}
 
 	/**
@@ -117,7 +121,11 @@ public final class KeepAliveReport {
 	 * @param idleCutoffMillis how long its idle connections are reused now
 	 * @param idleCutoffSource where that comes from: {@code advertised}, {@code default}, {@code learnt},
 	 * {@code host}
-	 * @param learntIdleCutoffMillis the cutoff learnt from failures, or {@code null}
+	 * @param learntIdleCutoffMillis the cutoff learnt from failures, whatever the origin advertises, or
+	 * {@code null} when none is in force
+	 * @param learnt why: the failure that lowered the cutoff or the probes that lifted it, or {@code null}
+	 * @param learntLowered when a failure last lowered it, or {@code null}
+	 * @param learntRaised when probes last lifted it, or {@code null}
 	 * @param connections its pool's connections now, or {@code null} where the engine reports none (Apache
 	 * HttpClient)
 	 * @param discarded connections closed instead of reused, by reason
@@ -126,8 +134,9 @@ public final class KeepAliveReport {
 	 * @param lastReset when the last connection-level failure happened, or {@code null}
 	 */
 	public record OriginDescriptor(String origin, String engine, Long advertisedTimeoutSeconds, long idleCutoffMillis,
-			String idleCutoffSource, Long learntIdleCutoffMillis, Connections connections, Map<String, Long> discarded,
-			long resets, long resends, Instant lastReset) {
+			String idleCutoffSource, Long learntIdleCutoffMillis, String learnt, Instant learntLowered,
+			Instant learntRaised, Connections connections, Map<String, Long> discarded, long resets, long resends,
+			Instant lastReset) {
 	}
 
 	/**

@@ -27,6 +27,14 @@ public final class ConnectionReuseState {
 	/** Requests started on this connection; written by one exchange at a time. */
 	private int requests;
 
+	/** The last {@code max} the server advertised, and how many requests had started then; -1 before any. */
+	private long lastMax = -1;
+
+	private int requestsAtLastMax;
+
+	/** Whether the server counts {@code max} down (Apache httpd) rather than repeating a total (Node). */
+	private boolean maxCountsDown;
+
 	/** When the connection last went idle; written by one exchange, or by the pool handing it out, at a time. */
 	private volatile long idleSinceNanos;
 
@@ -68,6 +76,15 @@ public final class ConnectionReuseState {
 	}
 
 	/**
+	 * How long a pool should keep this connection once it is idle: its cutoff, or, while its origin probes a
+	 * learnt cutoff, what its source allows (past the learnt cutoff only a probe may use it).
+	 * @return milliseconds
+	 */
+	public long keptIdleMillis() {
+		return this.origin.probing() ? this.limits.idleCutoffMillis() : idleCutoffMillis();
+	}
+
+	/**
 	 * Why this connection may not be handed out again, if it may not.
 	 * @param idleMillis how long it has been idle
 	 * @param uses how often it has been handed out so far
@@ -93,23 +110,21 @@ public final class ConnectionReuseState {
 	}
 
 	/**
-	 * Why this connection, idle for {@code idleMillis}, may not be handed out again: past what it
-	 * advertised, or, when it advertised nothing, past the default lowered by what failures to this origin
-	 * taught.
+	 * Why this connection, idle for {@code idleMillis}, may not be handed out again: past what its source
+	 * (the header, the default, a host override) allows, or past what failures to this origin taught.
 	 */
 	private DiscardReason idleExpired(long idleMillis) {
 		ReuseLimits limits = this.limits;
-		if (limits.source() == ReuseLimits.Source.DEFAULT) {
-			if (idleMillis >= limits.idleCutoffMillis()) {
-				return DiscardReason.DEFAULT_TIMEOUT;
-			}
-			return (idleMillis >= this.origin.learntIdleCutoffMillis()) ? DiscardReason.LEARNT_TIMEOUT : null;
-		}
 		if (idleMillis >= limits.idleCutoffMillis()) {
-			return (limits.source() == ReuseLimits.Source.ADVERTISED) ? DiscardReason.ADVERTISED_TIMEOUT
-					: DiscardReason.HOST_TIMEOUT;
+			return switch (limits.source()) {
+				case ADVERTISED -> DiscardReason.ADVERTISED_TIMEOUT;
+				case HOST_OVERRIDE -> DiscardReason.HOST_TIMEOUT;
+				case DEFAULT -> DiscardReason.DEFAULT_TIMEOUT;
+			};
 		}
-		return null;
+		// While probing, a connection past the learnt cutoff stays for a request that may probe it: requestStarted.
+		return (!this.origin.probing() && idleMillis >= this.origin.learntIdleCutoffMillis())
+				? DiscardReason.LEARNT_TIMEOUT : null;
 	}
 
 	/** Whether the connection went idle before a failure showed its origin's idle connections to be stale. */
@@ -141,8 +156,27 @@ public final class ConnectionReuseState {
 		this.advertised = values;
 		KeepAliveHeader header = KeepAliveHeader.parse(values).orElse(null);
 		ReuseLimits limits = this.origin.policy().limits(header);
+		if (limits.maxRequests() != ReuseLimits.UNLIMITED) {
+			limits = new ReuseLimits(limits.idleCutoffMillis(), allowance(limits.maxRequests()), limits.source());
+		}
 		this.limits = limits;
 		this.origin.limitsLearnt(limits, header);
+	}
+
+	/**
+	 * The requests this connection may carry in all, from a {@code max} it advertised now. Apache httpd counts
+	 * {@code max} down (the requests the connection may still carry after this response); Node repeats its
+	 * total. A {@code max} that fell by exactly the requests made since the last one counts down; until a
+	 * second response shows that, the smaller reading (a total) holds.
+	 */
+	private long allowance(long max) {
+		int requests = this.requests;
+		if (this.lastMax >= 0 && max < this.lastMax && this.lastMax - max == requests - this.requestsAtLastMax) {
+			this.maxCountsDown = true;
+		}
+		this.lastMax = max;
+		this.requestsAtLastMax = requests;
+		return this.maxCountsDown ? Math.min(ReuseLimits.UNLIMITED - requests, max) + requests : max;
 	}
 
 	/**
@@ -156,17 +190,38 @@ public final class ConnectionReuseState {
 	}
 
 	/**
-	 * A request is about to be written: record it on the exchange's facts, if the caller asked for them.
+	 * A request is about to be written: record it on the exchange's facts, if the caller asked for them, and
+	 * say whether it may go out on this connection. A connection idle past its origin's learnt cutoff (the
+	 * pool hands those out only while probing is on) carries a request that may be sent again as a probe, at
+	 * most one per probe interval; any other request is stopped before its first byte and sent again on
+	 * another connection by the resend layer.
 	 * @param facts the exchange's facts, or {@code null}
 	 * @param nowNanos {@link System#nanoTime()}
+	 * @return {@code false} if the engine must not write the request (throw {@link UnsentRequestException})
 	 */
-	public void requestStarted(ExchangeFacts facts, long nowNanos) {
+	public boolean requestStarted(ExchangeFacts facts, long nowNanos) {
 		this.requests++;
-		if (facts != null) {
-			long idleMillis = (this.requests > 1) ? (nowNanos - this.idleSinceNanos) / 1_000_000 : 0;
-			facts.requestStarted(this, this.requests > 1, idleMillis);
-		}
 		this.exchange = facts;
+		if (facts == null) {
+			return true;
+		}
+		boolean reused = this.requests > 1;
+		long idleMillis = reused ? (nowNanos - this.idleSinceNanos) / 1_000_000 : 0;
+		facts.requestStarted(this, reused, idleMillis);
+		if (!reused || idleMillis < this.origin.learntIdleCutoffMillis()) {
+			return true;
+		}
+		if (facts.mayProbe() && this.origin.tryProbe()) {
+			facts.probe();
+			return true;
+		}
+		if (!facts.bodyReplayable()) {
+			// Its body is already spent: sending it here risks less than failing it unsent.
+			return true;
+		}
+		facts.unsent();
+		discarded(DiscardReason.LEARNT_TIMEOUT);
+		return false;
 	}
 
 	/**
@@ -178,6 +233,9 @@ public final class ConnectionReuseState {
 		if (facts != null) {
 			this.exchange = null;
 			facts.responseStarted();
+			if (facts.isProbe()) {
+				this.origin.probeSucceeded(facts.idleMillis());
+			}
 		}
 	}
 

@@ -43,8 +43,9 @@ final class EngineReport {
 		if (logger.isInfoEnabled()) {
 			logger.info("keepalive: pooled connections are reused until the advertised Keep-Alive timeout less "
 					+ properties.getSafetyMargin().toMillis() + " ms (default idle timeout "
-					+ properties.getDefaultIdleTimeout().toMillis() + " ms when none is advertised); " + blockingClients
-					+ " on " + ((blocking != null) ? describe(blocking) : "no auto-configured engine"));
+					+ properties.getDefaultIdleTimeout().toMillis() + " ms when none is advertised)"
+					+ (properties.getHosts().isEmpty() ? "" : "; per-origin rules for " + properties.getHosts().keySet())
+					+ "; " + blockingClients + " on " + ((blocking != null) ? describe(blocking) : "no auto-configured engine"));
 		}
 	}
 

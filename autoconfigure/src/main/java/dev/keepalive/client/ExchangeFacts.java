@@ -1,5 +1,8 @@
 package dev.keepalive.client;
 
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+
 /**
  * What the engine saw of one attempt of one exchange: whether the request went out on a reused connection,
  * how long that connection had been idle, and whether response headers arrived. The retry layer creates one
@@ -24,6 +27,18 @@ public final class ExchangeFacts {
 	private volatile boolean headersReceived;
 
 	private volatile boolean streamedBody;
+
+	private volatile ResendSafety safety;
+
+	private volatile HttpMethod method;
+
+	private volatile HttpHeaders headers;
+
+	/** The starter stopped the request before writing it. */
+	private volatile boolean unsent;
+
+	/** The request tried a connection idle past its origin's learnt cutoff. */
+	private volatile boolean probe;
 
 	void requestStarted(ConnectionReuseState connection, boolean reused, long idleMillis) {
 		this.reused = reused;
@@ -57,6 +72,48 @@ public final class ExchangeFacts {
 	 */
 	public static ExchangeFacts bound() {
 		return BOUND.get();
+	}
+
+	/**
+	 * Say what the request is, so that it may probe a connection idle past its origin's learnt cutoff when
+	 * it may be sent again. Only references are kept; the rule is asked only when a probe is possible.
+	 * @param safety the resend layer's rule
+	 * @param method the request method
+	 * @param headers the request headers
+	 */
+	public void resendable(ResendSafety safety, HttpMethod method, HttpHeaders headers) {
+		this.method = method;
+		this.headers = headers;
+		this.safety = safety;
+	}
+
+	/**
+	 * Whether the request may be sent again if the connection turns out closed: it may probe.
+	 * @return {@code true} for an idempotent or keyed request with a replayable body
+	 */
+	boolean mayProbe() {
+		ResendSafety safety = this.safety;
+		return safety != null && !this.streamedBody && safety.safeToResend(this.method, this.headers);
+	}
+
+	void probe() {
+		this.probe = true;
+	}
+
+	boolean isProbe() {
+		return this.probe;
+	}
+
+	void unsent() {
+		this.unsent = true;
+	}
+
+	/**
+	 * Whether the starter stopped the request before any byte of it was written.
+	 * @return {@code true} when nothing reached the server
+	 */
+	public boolean wasUnsent() {
+		return this.unsent;
 	}
 
 	/** The status line and headers of a response arrived. */
@@ -138,8 +195,7 @@ public final class ExchangeFacts {
 	public void reusedConnectionFailed() {
 		ConnectionReuseState connection = this.connection;
 		if (connection != null && this.reused) {
-			connection.origin()
-				.reusedConnectionFailed(this.idleMillis, connection.limits().source() == ReuseLimits.Source.DEFAULT);
+			connection.origin().reusedConnectionFailed(this.idleMillis, connection.limits());
 		}
 	}
 

@@ -49,7 +49,7 @@ final class HostPropertyNames {
 			ConfigurationProperty property = source.getConfigurationProperty(name);
 			throw new InvalidConfigurationPropertyValueException(name.toString(),
 					(property != null) ? property.getValue() : null,
-					"a host key with dots or a colon must be in brackets, e.g. " + HOSTS
+					"this key binds nothing (the value is fine): a host key with dots or a colon must be in brackets, e.g. " + HOSTS
 							+ "[api.example.com\\:443].idle-timeout=60s in a .properties file (the colon escaped), "
 							+ "\"[api.example.com:443]\": in YAML; and the setting must be idle-timeout or "
 							+ "ignore-advertised");

@@ -27,6 +27,15 @@ public interface KeepAliveClientEvents {
 	}
 
 	/**
+	 * An origin's learnt idle cutoff changed.
+	 * @param origin the origin
+	 * @param cutoffMillis the new cutoff, ms, or {@link Long#MAX_VALUE} when it was lifted
+	 * @param lowered {@code true} when a failure lowered it, {@code false} when probes lifted it
+	 */
+	default void idleCutoffChanged(Origin origin, long cutoffMillis, boolean lowered) {
+	}
+
+	/**
 	 * Combine several.
 	 * @param events the events to call, in order
 	 * @return one that calls them all
@@ -52,6 +61,13 @@ public interface KeepAliveClientEvents {
 			public void timeoutAdvertised(Origin origin, long timeoutSeconds) {
 				for (KeepAliveClientEvents each : all) {
 					each.timeoutAdvertised(origin, timeoutSeconds);
+				}
+			}
+
+			@Override
+			public void idleCutoffChanged(Origin origin, long cutoffMillis, boolean lowered) {
+				for (KeepAliveClientEvents each : all) {
+					each.idleCutoffChanged(origin, cutoffMillis, lowered);
 				}
 			}
 

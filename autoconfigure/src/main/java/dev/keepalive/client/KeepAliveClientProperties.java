@@ -75,6 +75,13 @@ public class KeepAliveClientProperties implements InitializingBean {
 	 */
 	private Map<String, Host> hosts = new LinkedHashMap<>();
 
+	/**
+	 * Whether HTTP/1.1 requests carry "Connection: keep-alive" (HTTP/1.1's default, so harmless), unless they
+	 * set a Connection header of their own. Apache httpd and Tomcat advertise their Keep-Alive timeout only to
+	 * requests that ask so.
+	 */
+	private boolean sendConnectionKeepAlive = true;
+
 	/** Resending a request whose reused connection turned out to be closed, when that is provably safe. */
 	private final Retry retry = new Retry();
 
@@ -153,6 +160,14 @@ public class KeepAliveClientProperties implements InitializingBean {
 		this.pendingAcquireMaxCount = pendingAcquireMaxCount;
 	}
 
+	public boolean isSendConnectionKeepAlive() {
+		return this.sendConnectionKeepAlive;
+	}
+
+	public void setSendConnectionKeepAlive(boolean sendConnectionKeepAlive) {
+		this.sendConnectionKeepAlive = sendConnectionKeepAlive;
+	}
+
 	public Map<String, Host> getHosts() {
 		return this.hosts;
 	}
@@ -207,6 +222,7 @@ public class KeepAliveClientProperties implements InitializingBean {
 			}
 		}
 		requirePositive("learn.min-idle-timeout", this.learn.minIdleTimeout);
+		requirePositive("learn.probe-interval", this.learn.probeInterval);
 		if (this.maxIdleTimeout.compareTo(this.defaultIdleTimeout) < 0) {
 			// The cap would leave an origin that advertises less reuse than one that advertises nothing.
 			throw invalid("max-idle-timeout", this.maxIdleTimeout, "is below " + PREFIX + ".default-idle-timeout ("
@@ -409,6 +425,20 @@ public class KeepAliveClientProperties implements InitializingBean {
 		/** The lowest idle cutoff learning may set. */
 		private Duration minIdleTimeout = Duration.ofSeconds(1);
 
+		/**
+		 * Whether requests that may be sent again (idempotent or keyed, replayable body) probe connections idle
+		 * past a learnt cutoff, so that the cutoff is lifted once the path keeps connections again. A probe
+		 * that fails is resent on a new connection; other requests never get such a connection. Needs
+		 * retry.enabled.
+		 */
+		private boolean probe = true;
+
+		/**
+		 * At most one probe per origin in this time. While the path still cuts, each probe costs one resend;
+		 * once it keeps connections again, the first probe lifts the cutoff.
+		 */
+		private Duration probeInterval = Duration.ofSeconds(2);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -419,6 +449,22 @@ public class KeepAliveClientProperties implements InitializingBean {
 
 		public Duration getMinIdleTimeout() {
 			return this.minIdleTimeout;
+		}
+
+		public boolean isProbe() {
+			return this.probe;
+		}
+
+		public void setProbe(boolean probe) {
+			this.probe = probe;
+		}
+
+		public Duration getProbeInterval() {
+			return this.probeInterval;
+		}
+
+		public void setProbeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
 		}
 
 		public void setMinIdleTimeout(Duration minIdleTimeout) {

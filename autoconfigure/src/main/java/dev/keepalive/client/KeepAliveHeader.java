@@ -8,9 +8,14 @@ import java.util.Optional;
  * the server keeps an idle connection open) and {@code max=M} (requests it serves on one connection).
  * <p>
  * The header is only a hint, so parsing never throws: names are case-insensitive, whitespace and quotes
- * are tolerated, unknown parameters are skipped, and a value that is not a plain non-negative integer is
- * ignored. A parameter given more than once (in one line or across several lines) keeps its smallest
- * value, the one that promises the least. Huge values saturate instead of overflowing; callers cap them.
+ * are tolerated, unknown parameters are skipped, a decimal fraction ({@code timeout=2.5}) is rounded down to
+ * whole units, as undici reads it, and any other value that is not a non-negative integer is ignored. A
+ * parameter given more than once (in one line or across several lines) keeps its smallest value, the one that
+ * promises the least. Huge values saturate instead of overflowing; callers cap them.
+ * <p>
+ * {@code max} means different things to different servers: Node sends its {@code maxRequestsPerSocket}, the
+ * same total on every response, while Apache httpd counts down the requests the connection may still carry.
+ * {@link ConnectionReuseState} tells them apart across one connection's responses.
  *
  * @param timeoutSeconds the advertised idle timeout in seconds, or {@link #ABSENT}
  * @param maxRequests the advertised request limit per connection, or {@link #ABSENT}
@@ -135,14 +140,32 @@ public record KeepAliveHeader(long timeoutSeconds, long maxRequests) {
 				return -1;
 			}
 			long result = 0;
-			for (int i = start; i < end; i++) {
+			int i = start;
+			for (; i < end && value.charAt(i) != '.'; i++) {
 				char c = value.charAt(i);
 				if (c < '0' || c > '9') {
 					return -1;
 				}
 				result = Math.min(result * 10 + (c - '0'), SATURATION);
 			}
+			if (i == start) {
+				return -1;
+			}
+			// A fraction ("timeout=2.5") is rounded down, to what it safely allows, as undici reads it.
+			if (i < end && (i + 1 == end || !allDigits(value, i + 1, end))) {
+				return -1;
+			}
 			return result;
+		}
+
+		private static boolean allDigits(String value, int start, int end) {
+			for (int i = start; i < end; i++) {
+				char c = value.charAt(i);
+				if (c < '0' || c > '9') {
+					return false;
+				}
+			}
+			return true;
 		}
 
 		private static boolean is(String value, int start, int end, String name) {

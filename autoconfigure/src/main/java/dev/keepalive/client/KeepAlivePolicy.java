@@ -42,7 +42,9 @@ public final class KeepAlivePolicy {
 		properties.getHosts().forEach((key, host) -> hosts.put(HostKey.normalize(key), originPolicy(defaultIdleMillis, host)));
 		this.hosts = Map.copyOf(hosts);
 		KeepAliveClientProperties.Learn learn = properties.getLearn();
-		this.learning = new Learning(learn.isEnabled(), learn.getMinIdleTimeout().toMillis(), this.safetyMarginMillis);
+		this.learning = new Learning(learn.isEnabled(), learn.getMinIdleTimeout().toMillis(), this.safetyMarginMillis,
+				learn.isEnabled() && learn.isProbe() && properties.getRetry().isEnabled(),
+				learn.getProbeInterval().toMillis());
 	}
 
 	private OriginPolicy originPolicy(long defaultIdleMillis, Host host) {
@@ -106,13 +108,17 @@ public final class KeepAlivePolicy {
 	/**
 	 * Learning from failures: a reused connection that failed after being idle for {@code A} shows that the
 	 * path closes idle connections at or before {@code A}; treat {@code A} like an advertised timeout, but
-	 * never go below the floor.
+	 * never go below the floor. Probes, requests that may be sent again, find out when that stops being true.
 	 *
 	 * @param enabled whether to learn at all
-	 * @param minIdleCutoffMillis the floor
-	 * @param safetyMarginMillis the margin kept below {@code A}
+	 * @param minIdleCutoffMillis the floor, ms
+	 * @param safetyMarginMillis the margin kept below {@code A}, ms
+	 * @param probe whether requests that may be sent again probe connections idle past a learnt cutoff (needs
+	 * the resends: a probe that fails goes out again)
+	 * @param probeIntervalMillis at most one probe per origin in this time, ms
 	 */
-	public record Learning(boolean enabled, long minIdleCutoffMillis, long safetyMarginMillis) {
+	public record Learning(boolean enabled, long minIdleCutoffMillis, long safetyMarginMillis, boolean probe,
+			long probeIntervalMillis) {
 
 		/**
 		 * The idle cutoff that avoids a failure seen after {@code idleMillis}.

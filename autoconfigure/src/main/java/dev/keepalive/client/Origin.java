@@ -1,5 +1,6 @@
 package dev.keepalive.client;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
@@ -34,7 +35,7 @@ public final class Origin {
 
 	private final LongAdder resends = new LongAdder();
 
-	private volatile long learntIdleCutoffMillis = Long.MAX_VALUE;
+	private final LearntCutoff learnt;
 
 	private volatile long staleSinceMillis = Long.MIN_VALUE;
 
@@ -53,6 +54,7 @@ public final class Origin {
 		this.events = events;
 		this.recent = recent;
 		this.lastLimits = policy.limits(null);
+		this.learnt = new LearntCutoff(learning, TimeUnit.MILLISECONDS.toNanos(learning.probeIntervalMillis()));
 		for (int i = 0; i < this.discards.length; i++) {
 			this.discards[i] = new LongAdder();
 		}
@@ -79,11 +81,36 @@ public final class Origin {
 	}
 
 	/**
-	 * The idle cutoff learnt from failures, applied to connections whose server advertises nothing.
-	 * @return the cutoff in milliseconds, or {@link Long#MAX_VALUE} when nothing was learnt
+	 * The idle cutoff learnt from failures of reused connections, whatever the origin advertises: evidence
+	 * beats the advertisement.
+	 * @return the cutoff in milliseconds, or {@link Long#MAX_VALUE} when nothing was learnt (or it was lifted)
 	 */
 	public long learntIdleCutoffMillis() {
-		return this.learntIdleCutoffMillis;
+		return this.learnt.cutoffMillis();
+	}
+
+	/**
+	 * Why the learnt cutoff is what it is: the failure that lowered it, or the probes that lifted it.
+	 * @return the reason in words, or {@code null} if nothing was learnt
+	 */
+	public String learntIdleCutoffReason() {
+		return this.learnt.reason();
+	}
+
+	/**
+	 * When the learnt cutoff was last lowered.
+	 * @return epoch milliseconds, or -1 if never
+	 */
+	public long learntIdleCutoffLoweredAtMillis() {
+		return this.learnt.loweredAtMillis();
+	}
+
+	/**
+	 * When the learnt cutoff was last lifted by probes.
+	 * @return epoch milliseconds, or -1 if never
+	 */
+	public long learntIdleCutoffRaisedAtMillis() {
+		return this.learnt.raisedAtMillis();
 	}
 
 	/**
@@ -117,8 +144,7 @@ public final class Origin {
 	 * it comes from the default (nothing advertised).
 	 */
 	long idleCutoffMillis(ReuseLimits limits) {
-		return (limits.source() == ReuseLimits.Source.DEFAULT)
-				? Math.min(limits.idleCutoffMillis(), this.learntIdleCutoffMillis) : limits.idleCutoffMillis();
+		return Math.min(limits.idleCutoffMillis(), this.learnt.cutoffMillis());
 	}
 
 	/**
@@ -127,10 +153,13 @@ public final class Origin {
 	 */
 	public String effectiveIdleCutoffSource() {
 		ReuseLimits limits = this.lastLimits;
+		if (this.learnt.cutoffMillis() < limits.idleCutoffMillis()) {
+			return "learnt";
+		}
 		return switch (limits.source()) {
 			case ADVERTISED -> "advertised";
 			case HOST_OVERRIDE -> "host";
-			case DEFAULT -> (this.learntIdleCutoffMillis < limits.idleCutoffMillis()) ? "learnt" : "default";
+			case DEFAULT -> "default";
 		};
 	}
 
@@ -196,25 +225,61 @@ public final class Origin {
 
 	/**
 	 * A connection to this origin, reused after {@code idleMillis}, failed before any response byte: the
-	 * connections that were idle at that moment are probably closed too, and when the origin advertises no
-	 * timeout, something on the path closes idle connections at or before {@code idleMillis}.
+	 * connections that were idle at that moment are probably closed too (a restart kills them all), and
+	 * something on the path closes idle connections at or before {@code idleMillis}. When that is inside what
+	 * the connection's source allowed (the header, the default, a host override), the evidence wins: the
+	 * origin's cutoff drops below it until probes find connections alive after that long again.
+	 * @param idleMillis how long the connection had been idle, ms
+	 * @param limits what the connection's source allowed
 	 */
-	void reusedConnectionFailed(long idleMillis, boolean advertisedNothing) {
+	void reusedConnectionFailed(long idleMillis, ReuseLimits limits) {
 		this.staleSinceMillis = System.currentTimeMillis();
-		if (!advertisedNothing || !this.learning.enabled() || idleMillis <= 0) {
+		long cutoff = this.learnt.failed(idleMillis, limits.idleCutoffMillis(), contradicted(limits, idleMillis));
+		if (cutoff < 0) {
 			return;
 		}
-		long cutoff = this.learning.cutoffBelow(idleMillis);
-		synchronized (this) {
-			if (cutoff >= this.learntIdleCutoffMillis) {
-				return;
-			}
-			this.learntIdleCutoffMillis = cutoff;
-		}
+		this.events.idleCutoffChanged(this, cutoff, true);
 		if (logger.isInfoEnabled()) {
-			logger.info("keepalive: a connection to " + this.key + " reused after " + idleMillis
-					+ " ms idle was closed by the path; its idle connections are now reused for less than "
-					+ cutoff + " ms");
+			logger.info("keepalive: " + this.learnt.reason() + "; its idle connections are now reused for less than "
+					+ cutoff + " ms, until probes find them alive after " + idleMillis + " ms again");
+		}
+	}
+
+	private String contradicted(ReuseLimits limits, long idleMillis) {
+		String failed = "a connection reused after " + idleMillis + " ms idle was closed by the server or the path";
+		return switch (limits.source()) {
+			case ADVERTISED -> this.key + " advertised Keep-Alive: timeout=" + this.advertisedTimeoutSeconds
+					+ " (reused up to " + limits.idleCutoffMillis() + " ms), but " + failed;
+			case HOST_OVERRIDE -> KeepAliveClientProperties.PREFIX + ".hosts for " + this.key + " allows "
+					+ limits.idleCutoffMillis() + " ms, but " + failed;
+			case DEFAULT -> this.key + " advertises no timeout, and " + failed;
+		};
+	}
+
+	/**
+	 * Whether a request that may be sent again may probe a connection idle past the learnt cutoff now.
+	 * @return {@code true} at most once per probe interval
+	 */
+	boolean tryProbe() {
+		return this.learning.probe() && this.learnt.tryProbe();
+	}
+
+	/** Whether connections idle past the learnt cutoff stay pooled for probes. */
+	boolean probing() {
+		return this.learning.probe();
+	}
+
+	/**
+	 * A probe found a connection to this origin alive after {@code idleMillis}.
+	 * @param idleMillis how long it had been idle, ms
+	 */
+	void probeSucceeded(long idleMillis) {
+		if (this.learnt.probeSucceeded(idleMillis)) {
+			this.events.idleCutoffChanged(this, Long.MAX_VALUE, false);
+			if (logger.isInfoEnabled()) {
+				logger.info("keepalive: " + this.key + ": " + this.learnt.reason() + ", so the learnt idle cutoff "
+						+ "is lifted; its connections are reused as " + effectiveIdleCutoffSource() + " allows again");
+			}
 		}
 	}
 

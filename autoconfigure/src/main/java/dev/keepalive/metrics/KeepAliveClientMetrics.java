@@ -20,6 +20,12 @@ public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 	/** Idle timeouts servers advertised, in seconds; tags {@code origin}, {@code engine}. */
 	public static final String ADVERTISED_TIMEOUT = "keepalive.client.advertised.timeout";
 
+	/**
+	 * Changes of an origin's learnt idle cutoff; tags {@code direction} ({@code down}: a failure lowered it,
+	 * {@code up}: probes lifted it), {@code origin}, {@code engine}.
+	 */
+	public static final String CUTOFF_CHANGES = "keepalive.client.idle.cutoff.changes";
+
 	private final MeterRegistry registry;
 
 	private final OriginTags origins;
@@ -39,6 +45,17 @@ public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 		Counter.builder(DISCARDED)
 			.description("Pooled connections closed instead of reused, by reason")
 			.tag("reason", reason.tag())
+			.tag("origin", this.origins.of(origin))
+			.tag("engine", origin.engine().tag())
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void idleCutoffChanged(Origin origin, long cutoffMillis, boolean lowered) {
+		Counter.builder(CUTOFF_CHANGES)
+			.description("Changes of an origin's learnt idle cutoff: down after a stale failure, up after probes")
+			.tag("direction", lowered ? "down" : "up")
 			.tag("origin", this.origins.of(origin))
 			.tag("engine", origin.engine().tag())
 			.register(this.registry)

@@ -46,7 +46,9 @@ public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 	public <T, E extends Throwable> void onError(RetryContext context, RetryCallback<T, E> callback,
 			Throwable throwable) {
 		ResendDecision decision = KeepAliveRetryPolicy.decision(context);
-		if (decision == null || decision.verdict() == ResendDecision.Verdict.NOT_A_CONNECTION_FAILURE) {
+		if (decision == null || decision.verdict() == ResendDecision.Verdict.NOT_A_CONNECTION_FAILURE
+				|| decision.verdict() == ResendDecision.Verdict.RESEND_UNSENT) {
+			// An unsent request broke no connection: the pool counts its discard (learnt-timeout).
 			return;
 		}
 		ExchangeFacts facts = KeepAliveRetryPolicy.facts(context);
@@ -78,7 +80,8 @@ public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 
 	@Override
 	public <T, E extends Throwable> void onSuccess(RetryContext context, RetryCallback<T, E> callback, T result) {
-		if (context.getRetryCount() > 0) {
+		ResendDecision decision = KeepAliveRetryPolicy.decision(context);
+		if (context.getRetryCount() > 0 && (decision == null || decision.verdict() != ResendDecision.Verdict.RESEND_UNSENT)) {
 			ExchangeFacts facts = KeepAliveRetryPolicy.facts(context);
 			Origin target = (facts != null) ? facts.origin() : null;
 			retry("success", this.origins.of(target), engine(target));

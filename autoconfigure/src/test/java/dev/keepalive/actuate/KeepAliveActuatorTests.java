@@ -53,8 +53,9 @@ class KeepAliveActuatorTests {
 				.isEqualTo(1);
 			assertThat(JsonPath.<Integer>read(health, "$.components.keepalive.details.server.advertisedTimeoutSeconds"))
 				.isEqualTo(20);
+			// The reset 50 ms into an advertised 30 s is evidence: the cutoff drops to the floor until a probe.
 			assertThat(JsonPath.<String>read(health, "$.components.keepalive.details.idleCutoffs['" + origin + "']"))
-				.isEqualTo("29000 ms (advertised)");
+				.isEqualTo("1000 ms (learnt)");
 
 			String retries = get(base + "/metrics/keepalive.client.retries");
 			assertThat(JsonPath.<Double>read(retries, "$.measurements[0].value")).isEqualTo(1.0);
@@ -64,12 +65,16 @@ class KeepAliveActuatorTests {
 			assertThat(JsonPath.<Double>read(server, "$.measurements[0].value")).isEqualTo(20.0);
 
 			String keepalive = get(base + "/keepalive");
+			System.out.println("/actuator/keepalive after one resend: " + keepalive);
 			List<Map<String, Object>> origins = JsonPath.read(keepalive, "$.origins[?(@.origin == '" + origin + "')]");
 			assertThat(origins).hasSize(1);
 			Map<String, Object> described = origins.get(0);
 			assertThat(described).containsEntry("advertisedTimeoutSeconds", 30)
-				.containsEntry("idleCutoffMillis", 29000)
-				.containsEntry("idleCutoffSource", "advertised")
+				.containsEntry("idleCutoffMillis", 1000)
+				.containsEntry("idleCutoffSource", "learnt")
+				.containsEntry("learntIdleCutoffMillis", 1000)
+				.containsKey("learntLowered")
+				.hasEntrySatisfying("learnt", (why) -> assertThat((String) why).contains("advertised Keep-Alive: timeout=30"))
 				.containsEntry("resets", 1)
 				.containsEntry("resends", 1)
 				.containsKey("lastReset");

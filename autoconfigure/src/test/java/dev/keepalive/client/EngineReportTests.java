@@ -45,6 +45,14 @@ class EngineReportTests {
 			.contains("are inactive for them");
 	}
 
+	@Test
+	void namesTheOriginsThatHaveRulesOfTheirOwn(CapturedOutput output) {
+		ClientContext.runner()
+			.withPropertyValues("keepalive.client.hosts.[api.example.com].idle-timeout=60s")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("; per-origin rules for [api.example.com]; RestClient and RestTemplate on");
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "reactor", "http-components" })
 	void saysNothingWhenTheBlockingClientsRunOnAnEngineWithTheCures(String factory, CapturedOutput output) {

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,10 +72,16 @@ class KeepAliveHeaderTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "timeout=abc", "timeout=-5", "timeout=", "timeout", "timeout=5s", "timeout=1.5", "timeout=+5",
+	@ValueSource(strings = { "timeout=abc", "timeout=-5", "timeout=", "timeout", "timeout=5s", "timeout=.5", "timeout=1.", "timeout=1.5.0", "timeout=1.5e3", "timeout=+5",
 			"timeout=0x10", "timeout=\"\"", "timeout=\"5", "=5", "", " ", ",,,", ";;", "max=-1", "max=abc" })
 	void ignoresUnusableValues(String value) {
 		assertThat(KeepAliveHeader.parse(value)).isEmpty();
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "timeout=2.5, 2", "timeout=0.9, 0", "timeout=\"4.75\", 4", "timeout=5.000, 5" })
+	void roundsADecimalTimeoutDownAsUndiciDoes(String value, long seconds) {
+		assertThat(KeepAliveHeader.parse(value)).contains(new KeepAliveHeader(seconds, KeepAliveHeader.ABSENT));
 	}
 
 	@Test

@@ -41,13 +41,19 @@ public final class KeepAlivePeer extends LoopbackPeer {
 
 	private final String keepAlive;
 
-	private final long idleTimeoutMillis;
+	private volatile long idleTimeoutMillis;
+
+	private final int maxCountingDown;
 
 	private final long raceWindowMillis;
 
 	private final Close close;
 
 	private final boolean respond;
+
+	private final boolean advertiseOnlyWhenAsked;
+
+	private final AtomicInteger askedForKeepAlive = new AtomicInteger();
 
 	private final AtomicInteger requests = new AtomicInteger();
 
@@ -64,15 +70,27 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		super("keepalive-peer");
 		this.keepAlive = builder.keepAlive;
 		this.idleTimeoutMillis = (builder.idleTimeout != null) ? builder.idleTimeout.toMillis() : 0;
+		this.maxCountingDown = builder.maxCountingDown;
 		this.raceWindowMillis = builder.raceWindow.toMillis();
 		this.close = builder.close;
 		this.respond = builder.respond;
+		this.advertiseOnlyWhenAsked = builder.advertiseOnlyWhenAsked;
 		start();
 	}
 
 	/** A peer that advertises {@code keepAlive} (or nothing when {@code null}). */
 	public static Builder advertising(String keepAlive) {
 		return new Builder(keepAlive);
+	}
+
+	/** From now on, close connections idle for this long (a path whose timeout was raised, say). */
+	public void idleTimeout(Duration idleTimeout) {
+		this.idleTimeoutMillis = idleTimeout.toMillis();
+	}
+
+	/** Requests that carried {@code Connection: keep-alive}. */
+	public int askedForKeepAlive() {
+		return this.askedForKeepAlive.get();
 	}
 
 	/** Requests read so far (answered or not). */
@@ -114,6 +132,7 @@ public final class KeepAlivePeer extends LoopbackPeer {
 			InputStream in = new BufferedInputStream(socket.getInputStream());
 			OutputStream out = socket.getOutputStream();
 			long idleSince = System.nanoTime();
+			int served = 0;
 			while (true) {
 				socket.setSoTimeout((int) ((this.idleTimeoutMillis > 0) ? this.idleTimeoutMillis + this.raceWindowMillis : 0));
 				int first;
@@ -139,7 +158,10 @@ public final class KeepAlivePeer extends LoopbackPeer {
 					end(socket, Close.RST);
 					return;
 				}
-				readRequest(first, in);
+				boolean askedForKeepAlive = readRequest(first, in);
+				if (askedForKeepAlive) {
+					this.askedForKeepAlive.incrementAndGet();
+				}
 				this.history.add("connection " + number + " read a request after " + idleMillis + " ms idle");
 				this.requests.incrementAndGet();
 				if (!this.respond) {
@@ -151,8 +173,16 @@ public final class KeepAlivePeer extends LoopbackPeer {
 				// Idle from before the answer leaves: the client's gap starts after it arrives, so the idle time
 				// measured here is never shorter than the gap the test paused for, however late this thread runs.
 				idleSince = System.nanoTime();
-				out.write(response().getBytes(StandardCharsets.ISO_8859_1));
+				served++;
+				boolean last = this.maxCountingDown > 0 && served > this.maxCountingDown;
+				out.write(response(askedForKeepAlive || !this.advertiseOnlyWhenAsked, served, last)
+					.getBytes(StandardCharsets.ISO_8859_1));
 				out.flush();
+				if (last) {
+					// As Apache httpd does once max reaches 0: this response closes the connection.
+					this.history.add("connection " + number + " closed by the peer after " + served + " requests");
+					return;
+				}
 			}
 		}
 		catch (IOException ex) {
@@ -160,13 +190,21 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		}
 	}
 
-	private String response() {
+	private String response(boolean advertise, int served, boolean last) {
 		String body = "ok";
+		String keepAlive = this.keepAlive;
+		if (this.maxCountingDown > 0) {
+			// Apache httpd's max: the requests this connection may still carry after this response.
+			String max = "max=" + (this.maxCountingDown - served + 1);
+			keepAlive = (keepAlive != null) ? keepAlive + ", " + max : max;
+		}
 		return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n"
-				+ ((this.keepAlive != null) ? "Keep-Alive: " + this.keepAlive + "\r\n" : "") + "\r\n" + body;
+				+ ((keepAlive != null && advertise && !last) ? "Keep-Alive: " + keepAlive + "\r\n" : "")
+				+ (last ? "Connection: close\r\n" : "") + "\r\n" + body;
 	}
 
-	private static void readRequest(int first, InputStream in) throws IOException {
+	/** Read a request; whether it asked for {@code Connection: keep-alive}. */
+	private static boolean readRequest(int first, InputStream in) throws IOException {
 		ByteArrayOutputStream head = new ByteArrayOutputStream();
 		head.write(first);
 		int matched = 0;
@@ -179,12 +217,16 @@ public final class KeepAlivePeer extends LoopbackPeer {
 			matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r') ? 1 : 0;
 		}
 		long contentLength = 0;
+		boolean askedForKeepAlive = false;
 		for (String line : head.toString(StandardCharsets.ISO_8859_1).split("\r\n")) {
-			if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+			String lower = line.toLowerCase(Locale.ROOT);
+			if (lower.startsWith("content-length:")) {
 				contentLength = Long.parseLong(line.substring("content-length:".length()).trim());
 			}
+			askedForKeepAlive |= lower.startsWith("connection:") && lower.contains("keep-alive");
 		}
 		in.skipNBytes(contentLength);
+		return askedForKeepAlive;
 	}
 
 	private static void end(Socket socket, Close close) throws IOException {
@@ -207,6 +249,10 @@ public final class KeepAlivePeer extends LoopbackPeer {
 
 		private boolean respond = true;
 
+		private boolean advertiseOnlyWhenAsked;
+
+		private int maxCountingDown;
+
 		private Builder(String keepAlive) {
 			this.keepAlive = keepAlive;
 		}
@@ -225,6 +271,24 @@ public final class KeepAlivePeer extends LoopbackPeer {
 
 		public Builder close(Close close) {
 			this.close = close;
+			return this;
+		}
+
+		/**
+		 * Send the {@code Keep-Alive} header only in answer to {@code Connection: keep-alive}, as Apache httpd
+		 * and Tomcat do.
+		 */
+		public Builder advertiseOnlyWhenAsked() {
+			this.advertiseOnlyWhenAsked = true;
+			return this;
+		}
+
+		/**
+		 * Advertise {@code max} as Apache httpd does, counting down: {@code max=first} on a connection's first
+		 * response, then one less on each; the response after {@code max=1} closes the connection.
+		 */
+		public Builder maxCountingDown(int first) {
+			this.maxCountingDown = first;
 			return this;
 		}
 

@@ -10,9 +10,9 @@ import dev.keepalive.client.KeepAlivePolicy;
 
 /**
  * How long HttpClient keeps a released connection: its idle cutoff (the advertised timeout less the safety
- * margin, the default, a host override, or what failures taught), where HttpClient's own strategy would trust
- * the advertised timeout to the millisecond. The pool then neither hands the connection out nor keeps it past
- * that.
+ * margin, the default, a host override, or what failures taught; while probing, what its source allows), where
+ * HttpClient's own strategy would trust the advertised timeout to the millisecond. The pool then neither hands
+ * the connection out nor keeps it past that.
  */
 final class IdleCutoffKeepAliveStrategy implements ConnectionKeepAliveStrategy {
 
@@ -29,7 +29,7 @@ final class IdleCutoffKeepAliveStrategy implements ConnectionKeepAliveStrategy {
 			return this.unknownConnection; // Not one of our connections: someone replaced the factory.
 		}
 		// HttpClient reads 0 or less as "forever": a connection that may not idle at all gets 1 ms.
-		return TimeValue.ofMilliseconds(Math.max(1, state.idleCutoffMillis()));
+		return TimeValue.ofMilliseconds(Math.max(1, state.keptIdleMillis()));
 	}
 
 }

@@ -22,6 +22,7 @@ import dev.keepalive.client.ExchangeFacts;
 import dev.keepalive.client.KeepAliveHeader;
 import dev.keepalive.client.Origin;
 import dev.keepalive.client.Origins;
+import dev.keepalive.client.UnsentRequestException;
 
 /**
  * HttpClient's request executor, which runs each exchange on its connection, taught to keep the connection's
@@ -53,7 +54,11 @@ final class KeepAliveRequestExecutor extends HttpRequestExecutor {
 		}
 		context.setAttribute(STATE_ATTRIBUTE, state);
 		ExchangeFacts facts = ExchangeFacts.bound();
-		state.requestStarted(facts, System.nanoTime());
+		if (!state.requestStarted(facts, System.nanoTime())) {
+			// Nothing of the request is written yet; HttpClient discards the connection on this failure.
+			throw new UnsentRequestException(state.origin().key(), facts.idleMillis(),
+					state.origin().learntIdleCutoffMillis());
+		}
 		ClassicHttpResponse response = super.execute(request, connection, informationCallback, context);
 		state.responseStarted();
 		// Most responses carry no header or repeat the last one: no array, no list.

@@ -3,7 +3,12 @@ package dev.keepalive.client.reactor;
 import java.util.Iterator;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
+import reactor.core.Exceptions;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
@@ -14,6 +19,7 @@ import dev.keepalive.client.ConnectionReuseState;
 import dev.keepalive.client.ExchangeFacts;
 import dev.keepalive.client.KeepAliveHeader;
 import dev.keepalive.client.Origins;
+import dev.keepalive.client.UnsentRequestException;
 
 /**
  * Teaches a Reactor Netty {@link HttpClient} to read every response's {@code Keep-Alive} header and record,
@@ -27,12 +33,25 @@ public class KeepAliveHttpClientCustomizer {
 
 	private final Origins origins;
 
+	private final boolean askForKeepAlive;
+
 	/**
-	 * Create a customizer.
+	 * Create a customizer that asks HTTP/1.1 servers for their {@code Keep-Alive} header.
 	 * @param origins the origins, with the policy that turns headers into limits
 	 */
 	public KeepAliveHttpClientCustomizer(Origins origins) {
+		this(origins, true);
+	}
+
+	/**
+	 * Create a customizer.
+	 * @param origins the origins, with the policy that turns headers into limits
+	 * @param askForKeepAlive whether HTTP/1.1 requests without a {@code Connection} header get
+	 * {@code Connection: keep-alive}, which Apache httpd and Tomcat need before they advertise
+	 */
+	public KeepAliveHttpClientCustomizer(Origins origins, boolean askForKeepAlive) {
 		this.origins = origins;
+		this.askForKeepAlive = askForKeepAlive;
 	}
 
 	/**
@@ -53,8 +72,20 @@ public class KeepAliveHttpClientCustomizer {
 			state = new ConnectionReuseState(this.origins.forUrl(ClientEngine.REACTOR_NETTY, request.resourceUrl()));
 			channel.attr(STATE).set(state);
 		}
+		if (this.askForKeepAlive && !(channel instanceof Http2StreamChannel)) {
+			// Before the caller's headers are applied: a Connection header of the request's own replaces this.
+			HttpHeaders headers = request.requestHeaders();
+			if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+				headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+			}
+		}
 		ExchangeFacts facts = request.currentContextView().getOrDefault(ExchangeFacts.CONTEXT_KEY, null);
-		state.requestStarted(facts, System.nanoTime());
+		if (!state.requestStarted(facts, System.nanoTime())) {
+			// Nothing of the request is written yet: fail it here, and the resend layer sends it elsewhere.
+			connection.channel().close();
+			throw Exceptions.propagate(new UnsentRequestException(state.origin().key(), facts.idleMillis(),
+					state.origin().learntIdleCutoffMillis()));
+		}
 	}
 
 	private void learn(HttpClientResponse response, Connection connection) {

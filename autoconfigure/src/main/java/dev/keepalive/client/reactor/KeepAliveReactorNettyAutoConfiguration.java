@@ -55,8 +55,8 @@ public final class KeepAliveReactorNettyAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(Origins origins) {
-		return new KeepAliveHttpClientCustomizer(origins);
+	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(Origins origins, KeepAliveClientProperties properties) {
+		return new KeepAliveHttpClientCustomizer(origins, properties.isSendConnectionKeepAlive());
 	}
 
 	@Bean

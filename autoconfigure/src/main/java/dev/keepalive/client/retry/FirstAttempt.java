@@ -7,7 +7,11 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientRequest;
+
 import dev.keepalive.client.ExchangeFacts;
+import dev.keepalive.client.ResendSafety;
 
 /**
  * The first attempt of a WebClient exchange, as one operator: it gives the attempt its own
@@ -26,14 +30,34 @@ final class FirstAttempt<T> extends Mono<T> {
 	 * Run {@code attempt} with facts of its own; on a broken connection continue with
 	 * {@code afterBrokenConnection}, given those facts and the failure.
 	 */
+	private final ClientRequest request;
+
+	private final ResendSafety safety;
+
 	FirstAttempt(Mono<T> attempt, BiFunction<ExchangeFacts, Throwable, Mono<T>> afterBrokenConnection) {
+		this(attempt, afterBrokenConnection, null, null);
+	}
+
+	/**
+	 * A first attempt whose facts tell the pool what the request is, so that it may probe a connection idle past
+	 * its origin's learnt cutoff when it may be sent again (a request with a body never probes: whether that
+	 * body can be written twice is known only once it is written).
+	 */
+	FirstAttempt(Mono<T> attempt, BiFunction<ExchangeFacts, Throwable, Mono<T>> afterBrokenConnection,
+			ClientRequest request, ResendSafety safety) {
 		this.attempt = attempt;
 		this.afterBrokenConnection = afterBrokenConnection;
+		this.request = request;
+		this.safety = safety;
 	}
 
 	@Override
 	public void subscribe(CoreSubscriber<? super T> actual) {
-		this.attempt.subscribe(new Switching<>(actual, this.afterBrokenConnection));
+		Switching<T> switching = new Switching<>(actual, this.afterBrokenConnection);
+		if (this.safety != null && (Object) this.request.body() == BodyInserters.empty()) {
+			switching.facts.resendable(this.safety, this.request.method(), this.request.headers());
+		}
+		this.attempt.subscribe(switching);
 	}
 
 	/**

@@ -112,7 +112,7 @@ public final class KeepAliveRetryAutoConfiguration {
 				template.setBackOffPolicy(fixed);
 			}
 			template.setListeners(listeners.orderedStream().toArray(RetryListener[]::new));
-			return new ResendingRequestFactoryDecorator(template);
+			return new ResendingRequestFactoryDecorator(template, policy.rule());
 		}
 
 	}

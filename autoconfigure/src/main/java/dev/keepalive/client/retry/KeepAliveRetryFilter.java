@@ -53,7 +53,7 @@ public final class KeepAliveRetryFilter implements ExchangeFilterFunction {
 		// Only a broken connection under an exchange brings in the policy: a request that succeeds pays for its
 		// facts and one operator, no retry machinery.
 		return new FirstAttempt<>(next.exchange(trackBody(request)),
-				(facts, failure) -> firstAttemptFailed(request, next, facts, failure));
+				(facts, failure) -> firstAttemptFailed(request, next, facts, failure), request, this.policy.rule());
 	}
 
 	private Mono<ClientResponse> firstAttemptFailed(ClientRequest request, ExchangeFunction next, ExchangeFacts first,

@@ -53,6 +53,14 @@ public class KeepAliveRetryPolicy implements RetryPolicy {
 	}
 
 	/**
+	 * The rule the policy applies; the pool asks it which requests may probe a connection.
+	 * @return the rule
+	 */
+	public ResendRule rule() {
+		return this.rule;
+	}
+
+	/**
 	 * The decision about the last failure.
 	 * @param context the retry context
 	 * @return the decision, or {@code null} before any failure
@@ -102,6 +110,14 @@ public class KeepAliveRetryPolicy implements RetryPolicy {
 				attempt.facts(), throwable, context.getRetryCount()) : ResendDecision.NOT_A_CONNECTION_FAILURE;
 		context.setAttribute(DECISION, decision);
 		if (decision.verdict() == ResendDecision.Verdict.NOT_A_CONNECTION_FAILURE) {
+			return;
+		}
+		if (decision.verdict() == ResendDecision.Verdict.RESEND_UNSENT) {
+			// Not a failure of the connection: the starter kept the request off it.
+			if (logger.isDebugEnabled()) {
+				logger.debug("keepalive: " + attempt.method() + " to " + attempt.facts().origin() + " sent on another "
+						+ "connection: " + throwable.getMessage());
+			}
 			return;
 		}
 		attempt.facts().resetObserved(decision.resend());

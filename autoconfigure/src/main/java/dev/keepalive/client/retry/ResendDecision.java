@@ -10,6 +10,8 @@ public record ResendDecision(Verdict verdict, String explanation) {
 
 	static final ResendDecision RESEND = new ResendDecision(Verdict.RESEND, "");
 
+	static final ResendDecision RESEND_UNSENT = new ResendDecision(Verdict.RESEND_UNSENT, "");
+
 	static final ResendDecision NOT_A_CONNECTION_FAILURE = new ResendDecision(Verdict.NOT_A_CONNECTION_FAILURE, "");
 
 	/**
@@ -17,7 +19,7 @@ public record ResendDecision(Verdict verdict, String explanation) {
 	 * @return {@code true} to resend
 	 */
 	public boolean resend() {
-		return this.verdict == Verdict.RESEND;
+		return this.verdict.resend;
 	}
 
 	/**
@@ -25,7 +27,7 @@ public record ResendDecision(Verdict verdict, String explanation) {
 	 * @return {@code true} when the caller gets a failure that says why it was not resent
 	 */
 	public boolean refused() {
-		return this.verdict != Verdict.RESEND && this.verdict != Verdict.NOT_A_CONNECTION_FAILURE;
+		return !this.verdict.resend && this.verdict != Verdict.NOT_A_CONNECTION_FAILURE;
 	}
 
 	/**
@@ -40,33 +42,42 @@ public record ResendDecision(Verdict verdict, String explanation) {
 	public enum Verdict {
 
 		/** Resent on a new connection. */
-		RESEND(null, true),
+		RESEND(null, true, true),
+
+		/**
+		 * The starter stopped the request before writing it (its connection was idle past the learnt cutoff):
+		 * sent on another connection, whatever its method, since nothing reached the server.
+		 */
+		RESEND_UNSENT(null, false, true),
 
 		/** Not a connection-level failure (a timeout, a refused connect, TLS, an HTTP status): not ours. */
-		NOT_A_CONNECTION_FAILURE(null, false),
+		NOT_A_CONNECTION_FAILURE(null, false, false),
 
 		/** The request failed on a new connection: that is the server's answer. */
-		FRESH_CONNECTION("fresh-connection", false),
+		FRESH_CONNECTION("fresh-connection", false, false),
 
 		/** Response headers had arrived: the server processed the request. */
-		HEADERS_RECEIVED("headers-received", false),
+		HEADERS_RECEIVED("headers-received", false, false),
 
 		/** Neither an idempotent method, nor an idempotency key, nor a conditional request. */
-		NOT_IDEMPOTENT("not-idempotent", true),
+		NOT_IDEMPOTENT("not-idempotent", true, false),
 
 		/** The body was a stream that has been consumed. */
-		BODY_NOT_REPLAYABLE("body-not-replayable", true),
+		BODY_NOT_REPLAYABLE("body-not-replayable", true, false),
 
 		/** {@code keepalive.client.retry.max-attempts} reached. */
-		ATTEMPTS_EXHAUSTED("attempts-exhausted", true);
+		ATTEMPTS_EXHAUSTED("attempts-exhausted", true, false);
 
 		private final String tag;
 
 		private final boolean stale;
 
-		Verdict(String tag, boolean stale) {
+		private final boolean resend;
+
+		Verdict(String tag, boolean stale, boolean resend) {
 			this.tag = tag;
 			this.stale = stale;
+			this.resend = resend;
 		}
 
 		/**

@@ -18,6 +18,7 @@ import org.springframework.http.HttpMethod;
 
 import dev.keepalive.client.ExchangeFacts;
 import dev.keepalive.client.KeepAliveClientProperties;
+import dev.keepalive.client.ResendSafety;
 import dev.keepalive.client.retry.ResendDecision.Verdict;
 
 /**
@@ -28,7 +29,7 @@ import dev.keepalive.client.retry.ResendDecision.Verdict;
  * request that makes it idempotent), whose body can be written again, with attempts left. Stateless and
  * thread-safe; the one place the rule is written down.
  */
-public final class ResendRule {
+public final class ResendRule implements ResendSafety {
 
 	private final Set<String> methods;
 
@@ -68,6 +69,9 @@ public final class ResendRule {
 		if (facts == null || !facts.requestStarted() || !isConnectionFailure(failure)) {
 			return ResendDecision.NOT_A_CONNECTION_FAILURE;
 		}
+		if (facts.wasUnsent()) {
+			return ResendDecision.RESEND_UNSENT;
+		}
 		if (facts.headersReceived()) {
 			return refuse(Verdict.HEADERS_RECEIVED, "the response had started, so the server processed it");
 		}
@@ -105,6 +109,7 @@ public final class ResendRule {
 	 * @param headers the request headers
 	 * @return {@code true} if safe
 	 */
+	@Override
 	public boolean safeToResend(HttpMethod method, HttpHeaders headers) {
 		if (this.methods.contains(method.name())) {
 			return true;

@@ -16,6 +16,7 @@ import org.springframework.retry.RetryContext;
 import org.springframework.retry.support.RetryTemplate;
 
 import dev.keepalive.client.ExchangeFacts;
+import dev.keepalive.client.ResendSafety;
 
 /**
  * Resends a RestTemplate or RestClient request whose reused connection turned out to be closed, when
@@ -32,14 +33,29 @@ public final class ResendingClientHttpRequestFactory implements ClientHttpReques
 
 	private final RetryTemplate retryTemplate;
 
+	private final ResendSafety safety;
+
 	/**
 	 * Decorate a factory.
 	 * @param delegate the factory that sends the requests
 	 * @param retryTemplate a template whose policy is a {@link KeepAliveRetryPolicy}
 	 */
 	public ResendingClientHttpRequestFactory(ClientHttpRequestFactory delegate, RetryTemplate retryTemplate) {
+		this(delegate, retryTemplate, null);
+	}
+
+	/**
+	 * Decorate a factory whose requests tell the pool whether they may be sent again, so that those may probe
+	 * connections idle past their origin's learnt cutoff.
+	 * @param delegate the factory that sends the requests
+	 * @param retryTemplate a template whose policy is a {@link KeepAliveRetryPolicy}
+	 * @param safety the rule that says which requests may be sent again, or {@code null} for no probes
+	 */
+	public ResendingClientHttpRequestFactory(ClientHttpRequestFactory delegate, RetryTemplate retryTemplate,
+			ResendSafety safety) {
 		this.delegate = delegate;
 		this.retryTemplate = retryTemplate;
+		this.safety = safety;
 	}
 
 	/**
@@ -139,6 +155,10 @@ public final class ResendingClientHttpRequestFactory implements ClientHttpReques
 			ExchangeFacts facts = new ExchangeFacts();
 			if (this.streamedBody || (this.body != null && !this.body.repeatable())) {
 				facts.streamedBody();
+			}
+			ResendSafety safety = ResendingClientHttpRequestFactory.this.safety;
+			if (safety != null) {
+				facts.resendable(safety, getMethod(), getHeaders());
 			}
 			return facts;
 		}

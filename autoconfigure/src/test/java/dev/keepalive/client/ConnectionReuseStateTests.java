@@ -1,0 +1,93 @@
+package dev.keepalive.client;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One connection's reading of what its server advertises, across its responses, and an origin's evidence,
+ * without a network: {@code max} counted down (Apache httpd) or repeated (Node), and a failure that does or
+ * does not contradict the header.
+ */
+class ConnectionReuseStateTests {
+
+	private final Origins origins = new Origins(new KeepAlivePolicy(new KeepAliveClientProperties()));
+
+	@Test
+	void aMaxThatCountsDownIsWhatRemainsAfterThatResponse() {
+		ConnectionReuseState state = new ConnectionReuseState(origin("apache.example"));
+		respond(state, "timeout=5, max=10");
+		assertThat(state.limits().maxRequests()).as("unsure after one response: the smaller reading").isEqualTo(10);
+		respond(state, "timeout=5, max=9");
+		assertThat(state.limits().maxRequests()).as("2 carried, 9 more").isEqualTo(11);
+		respond(state, "timeout=5, max=8");
+		assertThat(state.limits().maxRequests()).isEqualTo(11);
+	}
+
+	@Test
+	void aMaxThatRepeatsIsTheTotal() {
+		ConnectionReuseState state = new ConnectionReuseState(origin("node.example"));
+		for (int i = 0; i < 3; i++) {
+			respond(state, "timeout=5, max=3");
+			assertThat(state.limits().maxRequests()).isEqualTo(3);
+		}
+	}
+
+	@Test
+	void aMaxThatFallsByMoreThanTheRequestsMadeIsNotACountdown() {
+		ConnectionReuseState state = new ConnectionReuseState(origin("odd.example"));
+		respond(state, "max=10");
+		respond(state, "max=5");
+		assertThat(state.limits().maxRequests()).isEqualTo(5);
+	}
+
+	@Test
+	void aFailureInsideTheAdvertisedCutoffOverrulesTheHeader() {
+		Origin origin = origin("proxied.example");
+		ConnectionReuseState state = new ConnectionReuseState(origin);
+		respond(state, "timeout=30");
+		origin.reusedConnectionFailed(2000, state.limits());
+		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(1000);
+		assertThat(state.idleCutoffMillis()).isEqualTo(1000);
+		assertThat(origin.effectiveIdleCutoffSource()).isEqualTo("learnt");
+		assertThat(origin.learntIdleCutoffReason()).startsWith("proxied.example:80 advertised Keep-Alive: timeout=30 "
+				+ "(reused up to 29000 ms), but a connection reused after 2000 ms idle was closed");
+	}
+
+	@Test
+	void aTruthfulHeaderIsNotLoweredByAFailureAboveItsCutoff() {
+		Origin origin = origin("truthful.example");
+		ConnectionReuseState state = new ConnectionReuseState(origin);
+		respond(state, "timeout=2");
+		// Reused past the 1 s cutoff (a GC pause, say) and closed by the server: the header was right.
+		origin.reusedConnectionFailed(1500, state.limits());
+		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(Long.MAX_VALUE);
+		assertThat(origin.effectiveIdleCutoffSource()).isEqualTo("advertised");
+	}
+
+	@Test
+	void aProbeAliveAfterTheIdleTimeThatFailedLiftsTheCutoffAndOneAliveBelowItDoesNot() {
+		Origin origin = origin("restarted.example");
+		ConnectionReuseState state = new ConnectionReuseState(origin);
+		origin.reusedConnectionFailed(300, state.limits());
+		assertThat(origin.learntIdleCutoffMillis()).as("the floor").isEqualTo(1000);
+		origin.probeSucceeded(250);
+		origin.probeSucceeded(390);
+		assertThat(origin.learntIdleCutoffMillis()).as("not clearly past 300 ms").isEqualTo(1000);
+		origin.probeSucceeded(2000);
+		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(Long.MAX_VALUE);
+		assertThat(origin.learntIdleCutoffRaisedAtMillis()).isPositive();
+		assertThat(origin.learntIdleCutoffReason()).contains("alive after 2000 ms idle, where one idle 300 ms had failed");
+	}
+
+	private Origin origin(String host) {
+		return this.origins.forAddress(ClientEngine.REACTOR_NETTY, "http", host, 80);
+	}
+
+	private static void respond(ConnectionReuseState state, String keepAlive) {
+		state.requestStarted(null, System.nanoTime());
+		state.responseStarted();
+		state.advertised(keepAlive);
+	}
+
+}
