@@ -76,9 +76,9 @@ public class KeepAliveClientProperties implements InitializingBean {
 	private Map<String, Host> hosts = new LinkedHashMap<>();
 
 	/**
-	 * Whether HTTP/1.1 requests carry "Connection: keep-alive" (HTTP/1.1's default, so harmless), unless they
-	 * set a Connection header of their own. Apache httpd and Tomcat advertise their Keep-Alive timeout only to
-	 * requests that ask so.
+	 * Whether a connection's first HTTP/1.1 request carries "Connection: keep-alive" (HTTP/1.1's default, so
+	 * harmless), unless it sets a Connection header of its own. Apache httpd and Tomcat advertise their
+	 * Keep-Alive timeout only to requests that ask so (Reactor Netty; Apache HttpClient 5 always asks).
 	 */
 	private boolean sendConnectionKeepAlive = true;
 

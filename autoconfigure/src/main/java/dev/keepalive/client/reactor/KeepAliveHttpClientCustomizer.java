@@ -72,8 +72,10 @@ public class KeepAliveHttpClientCustomizer {
 			state = new ConnectionReuseState(this.origins.forUrl(ClientEngine.REACTOR_NETTY, request.resourceUrl()));
 			channel.attr(STATE).set(state);
 		}
-		if (this.askForKeepAlive && !(channel instanceof Http2StreamChannel)) {
-			// Before the caller's headers are applied: a Connection header of the request's own replaces this.
+		if (this.askForKeepAlive && state.requests() == 0 && !(channel instanceof Http2StreamChannel)) {
+			// A connection's first request asks: the limits its answer advertises last for the connection, and
+			// later requests carry no extra header. Set before the caller's headers are applied: a Connection
+			// header of the request's own replaces this.
 			HttpHeaders headers = request.requestHeaders();
 			if (!headers.contains(HttpHeaderNames.CONNECTION)) {
 				headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
