@@ -93,7 +93,7 @@ public final class ExchangeFacts {
 	 */
 	boolean mayProbe() {
 		ResendSafety safety = this.safety;
-		return safety != null && !this.streamedBody && safety.safeToResend(this.method, this.headers);
+		return safety != null && bodyReplayable() && safety.safeToResend(this.method, this.headers);
 	}
 
 	void probe() {

@@ -2,6 +2,7 @@ package dev.keepalive.client;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * What failures and probes taught about the idle timeout of the path to one origin, whatever the origin
@@ -37,9 +38,9 @@ final class LearntCutoff {
 
 	private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - TimeUnit.DAYS.toNanos(1));
 
-	LearntCutoff(KeepAlivePolicy.Learning learning, long probeIntervalNanos) {
+	LearntCutoff(KeepAlivePolicy.Learning learning) {
 		this.learning = learning;
-		this.probeIntervalNanos = probeIntervalNanos;
+		this.probeIntervalNanos = TimeUnit.MILLISECONDS.toNanos(learning.probeIntervalMillis());
 	}
 
 	long cutoffMillis() {
@@ -60,10 +61,10 @@ final class LearntCutoff {
 
 	/**
 	 * A connection reused after {@code idleMillis} failed before any response byte, while its source allowed
-	 * {@code allowedMillis}.
+	 * {@code allowedMillis}. {@code why} is asked only when the cutoff drops (failed probes repeat).
 	 * @return the new cutoff, or -1 if it did not change
 	 */
-	synchronized long failed(long idleMillis, long allowedMillis, String why) {
+	synchronized long failed(long idleMillis, long allowedMillis, Supplier<String> why) {
 		if (!this.learning.enabled() || idleMillis <= 0 || idleMillis >= allowedMillis) {
 			// Past what its source allowed: the connection should not have been reused; nothing to learn.
 			return -1;
@@ -74,7 +75,7 @@ final class LearntCutoff {
 			return -1;
 		}
 		this.cutoffMillis = cutoff;
-		this.reason = why;
+		this.reason = why.get();
 		this.loweredAtMillis = System.currentTimeMillis();
 		return cutoff;
 	}

@@ -1,6 +1,5 @@
 package dev.keepalive.client;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.commons.logging.Log;
@@ -54,7 +53,7 @@ public final class Origin {
 		this.events = events;
 		this.recent = recent;
 		this.lastLimits = policy.limits(null);
-		this.learnt = new LearntCutoff(learning, TimeUnit.MILLISECONDS.toNanos(learning.probeIntervalMillis()));
+		this.learnt = new LearntCutoff(learning);
 		for (int i = 0; i < this.discards.length; i++) {
 			this.discards[i] = new LongAdder();
 		}
@@ -234,7 +233,7 @@ public final class Origin {
 	 */
 	void reusedConnectionFailed(long idleMillis, ReuseLimits limits) {
 		this.staleSinceMillis = System.currentTimeMillis();
-		long cutoff = this.learnt.failed(idleMillis, limits.idleCutoffMillis(), contradicted(limits, idleMillis));
+		long cutoff = this.learnt.failed(idleMillis, limits.idleCutoffMillis(), () -> contradicted(limits, idleMillis));
 		if (cutoff < 0) {
 			return;
 		}

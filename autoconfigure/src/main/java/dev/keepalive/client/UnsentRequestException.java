@@ -13,13 +13,13 @@ public class UnsentRequestException extends IOException {
 
 	/**
 	 * Create the exception.
-	 * @param origin the origin
+	 * @param origin the connection's origin, with its learnt idle cutoff
 	 * @param idleMillis how long the connection had been idle, ms
-	 * @param cutoffMillis the learnt idle cutoff, ms
 	 */
-	public UnsentRequestException(String origin, long idleMillis, long cutoffMillis) {
-		super("keepalive: not sent on a connection to " + origin + " idle for " + idleMillis
-				+ " ms, past the learnt idle cutoff of " + cutoffMillis + " ms; sent again on another connection");
+	public UnsentRequestException(Origin origin, long idleMillis) {
+		super("keepalive: not sent on a connection to " + origin.key() + " idle for " + idleMillis
+				+ " ms, past the learnt idle cutoff of " + origin.learntIdleCutoffMillis()
+				+ " ms; sent again on another connection");
 	}
 
 }

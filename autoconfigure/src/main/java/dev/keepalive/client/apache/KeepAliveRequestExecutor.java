@@ -56,8 +56,7 @@ final class KeepAliveRequestExecutor extends HttpRequestExecutor {
 		ExchangeFacts facts = ExchangeFacts.bound();
 		if (!state.requestStarted(facts, System.nanoTime())) {
 			// Nothing of the request is written yet; HttpClient discards the connection on this failure.
-			throw new UnsentRequestException(state.origin().key(), facts.idleMillis(),
-					state.origin().learntIdleCutoffMillis());
+			throw new UnsentRequestException(state.origin(), facts.idleMillis());
 		}
 		ClassicHttpResponse response = super.execute(request, connection, informationCallback, context);
 		state.responseStarted();

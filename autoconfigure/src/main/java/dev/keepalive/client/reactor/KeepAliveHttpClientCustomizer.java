@@ -85,8 +85,7 @@ public class KeepAliveHttpClientCustomizer {
 		if (!state.requestStarted(facts, System.nanoTime())) {
 			// Nothing of the request is written yet: fail it here, and the resend layer sends it elsewhere.
 			connection.channel().close();
-			throw Exceptions.propagate(new UnsentRequestException(state.origin().key(), facts.idleMillis(),
-					state.origin().learntIdleCutoffMillis()));
+			throw Exceptions.propagate(new UnsentRequestException(state.origin(), facts.idleMillis()));
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.keepalive.client.retry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -63,8 +64,9 @@ public final class KeepAliveRetryAutoConfiguration {
 
 	/** Setting {@code methods} replaces the list: say so when that drops a method the default resends. */
 	private static void warnIfIdempotentMethodsLeftOut(KeepAliveClientProperties.Retry retry) {
+		Set<String> resent = retry.resendableMethods();
 		List<String> leftOut = KeepAliveClientProperties.Retry.IDEMPOTENT_METHODS.stream()
-			.filter((method) -> !retry.resendableMethods().contains(method))
+			.filter((method) -> !resent.contains(method))
 			.toList();
 		if (!leftOut.isEmpty()) {
 			String prefix = KeepAliveClientProperties.PREFIX + ".retry.";
