@@ -86,10 +86,7 @@ class ConnectionReuseStateTests {
 	@Test
 	void theIdleClockRunsFromWhenTheLastRequestStarted() {
 		ConnectionReuseState state = new ConnectionReuseState(origin("slow.example"));
-		long start = System.nanoTime();
-		state.requestStarted(null, start);
-		state.responseStarted();
-		state.advertised("timeout=3");
+		long start = respond(state, "timeout=3");
 		// A 2.5 s answer, then 1.2 s idle: 3.7 s by a server that counts from its last read of the request.
 		long now = start + TimeUnit.MILLISECONDS.toNanos(3700);
 		assertThat(state.idleMillis(now)).isEqualTo(3700);
@@ -101,10 +98,7 @@ class ConnectionReuseStateTests {
 	void aRequestIsStoppedBeforeItsFirstByteWhenTheConnectionExpiredAfterThePoolHandedItOut() {
 		Origin origin = origin("paused.example");
 		ConnectionReuseState state = new ConnectionReuseState(origin);
-		long start = System.nanoTime();
-		state.requestStarted(null, start);
-		state.responseStarted();
-		state.advertised("timeout=2");
+		long start = respond(state, "timeout=2");
 		// Handed out at 1.5 s, written at 2.1 s (a GC pause in between): the server is closing it.
 		ExchangeFacts paused = new ExchangeFacts();
 		assertThat(state.requestStarted(paused, start + TimeUnit.MILLISECONDS.toNanos(2100))).isFalse();
@@ -116,10 +110,7 @@ class ConnectionReuseStateTests {
 	@Test
 	void aRequestWhoseBodyCannotBeWrittenAgainGoesOutRatherThanFail() {
 		ConnectionReuseState state = new ConnectionReuseState(origin("streamed.example"));
-		long start = System.nanoTime();
-		state.requestStarted(null, start);
-		state.responseStarted();
-		state.advertised("timeout=2");
+		long start = respond(state, "timeout=2");
 		ExchangeFacts streamed = new ExchangeFacts();
 		streamed.streamedBody();
 		assertThat(state.requestStarted(streamed, start + TimeUnit.MILLISECONDS.toNanos(2100))).isTrue();
@@ -149,10 +140,13 @@ class ConnectionReuseStateTests {
 		return this.origins.forAddress(ClientEngine.REACTOR_NETTY, "http", host, 80);
 	}
 
-	private static void respond(ConnectionReuseState state, String keepAlive) {
-		state.requestStarted(null, System.nanoTime());
+	/** One exchange on the connection; when its request started ({@link System#nanoTime()}). */
+	private static long respond(ConnectionReuseState state, String keepAlive) {
+		long start = System.nanoTime();
+		state.requestStarted(null, start);
 		state.responseStarted();
 		state.advertised(keepAlive);
+		return start;
 	}
 
 }
