@@ -64,7 +64,8 @@ final class EngineReport {
 			return "HttpURLConnection (" + name + ")";
 		}
 		if (name.startsWith("HttpComponents")) {
-			return "Apache HttpClient 5 (" + name + ")";
+			// Boot builds the classic client, which speaks HTTP/1.1 only (HTTP/2 needs HttpClient's async client).
+			return "Apache HttpClient 5 (" + name + ", HTTP/1.1 only)";
 		}
 		if (name.startsWith("Reactor")) {
 			return "Reactor Netty (" + name + ")";
