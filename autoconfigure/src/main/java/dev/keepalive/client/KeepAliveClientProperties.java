@@ -101,6 +101,9 @@ public class KeepAliveClientProperties implements InitializingBean {
 	/** Lowering an origin's idle cutoff after its reused connections fail. */
 	private final Learn learn = new Learn();
 
+	/** TCP keepalive on the pool's connections: finds idle connections a NAT or load balancer dropped silently. */
+	private final TcpKeepAlive tcpKeepAlive = new TcpKeepAlive();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -213,6 +216,10 @@ public class KeepAliveClientProperties implements InitializingBean {
 		return this.learn;
 	}
 
+	public TcpKeepAlive getTcpKeepAlive() {
+		return this.tcpKeepAlive;
+	}
+
 	/** Validates once bound, so that a bad value stops startup even when the user replaces our beans. */
 	@Override
 	public void afterPropertiesSet() {
@@ -251,6 +258,11 @@ public class KeepAliveClientProperties implements InitializingBean {
 				throw invalid("retry.idempotency-key-headers", header, "must list header names, e.g. Idempotency-Key");
 			}
 		}
+		requireWholeSeconds("tcp-keep-alive.idle", this.tcpKeepAlive.idle);
+		requireWholeSeconds("tcp-keep-alive.interval", this.tcpKeepAlive.interval);
+		if (this.tcpKeepAlive.count < 1) {
+			throw invalid("tcp-keep-alive.count", this.tcpKeepAlive.count, "must be at least 1");
+		}
 		requirePositive("learn.min-idle-timeout", this.learn.minIdleTimeout);
 		requirePositive("learn.probe-interval", this.learn.probeInterval);
 		if (this.maxIdleTimeout.compareTo(this.defaultIdleTimeout) < 0) {
@@ -280,6 +292,15 @@ public class KeepAliveClientProperties implements InitializingBean {
 
 	private static boolean isTokenChar(int c) {
 		return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+	}
+
+	/** The kernel counts TCP keepalive in whole seconds. */
+	private static void requireWholeSeconds(String name, Duration value) {
+		requirePositive(name, value);
+		if (value.toMillis() % 1000 != 0) {
+			throw invalid(name, value, "must be whole seconds (the kernel counts TCP keepalive in seconds), e.g. "
+					+ Math.max(1, value.toSeconds()) + "s");
+		}
 	}
 
 	/** A duration as it is written in configuration: {@code 10s}, {@code 1500ms}. */
@@ -499,6 +520,59 @@ public class KeepAliveClientProperties implements InitializingBean {
 
 		public void setMinIdleTimeout(Duration minIdleTimeout) {
 			this.minIdleTimeout = minIdleTimeout;
+		}
+
+	}
+
+	/**
+	 * TCP keepalive on the pool's connections (SO_KEEPALIVE with TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT):
+	 * the kernel probes a connection idle this long, so that a NAT, firewall or load balancer that drops idle
+	 * flows without FIN or RST neither forgets the flow nor leaves a dead connection in the pool.
+	 */
+	public static class TcpKeepAlive {
+
+		/** Whether the pool's connections use TCP keepalive. */
+		private boolean enabled = true;
+
+		/** Idle time before the first probe, in whole seconds. Below the shortest idle timeout on the path. */
+		private Duration idle = Duration.ofSeconds(60);
+
+		/** Time between probes that go unanswered, in whole seconds. */
+		private Duration interval = Duration.ofSeconds(10);
+
+		/** Unanswered probes after which the kernel closes the connection. */
+		private int count = 3;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getIdle() {
+			return this.idle;
+		}
+
+		public void setIdle(Duration idle) {
+			this.idle = idle;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public int getCount() {
+			return this.count;
+		}
+
+		public void setCount(int count) {
+			this.count = count;
 		}
 
 	}

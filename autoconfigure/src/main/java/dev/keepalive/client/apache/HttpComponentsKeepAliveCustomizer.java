@@ -3,6 +3,7 @@ package dev.keepalive.client.apache;
 import java.time.Duration;
 
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
+import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.util.TimeValue;
 
 import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
@@ -26,6 +27,8 @@ public final class HttpComponentsKeepAliveCustomizer
 
 	private final long maxLifeMillis;
 
+	private final KeepAliveClientProperties.TcpKeepAlive tcpKeepAlive;
+
 	/**
 	 * Create a customizer.
 	 * @param origins the origins, with the policy that turns headers into limits
@@ -35,11 +38,12 @@ public final class HttpComponentsKeepAliveCustomizer
 		this.origins = origins;
 		Duration maxLife = properties.getMaxLifeTime();
 		this.maxLifeMillis = (maxLife != null) ? maxLife.toMillis() : Long.MAX_VALUE;
+		this.tcpKeepAlive = properties.getTcpKeepAlive();
 	}
 
 	@Override
 	public HttpComponentsClientHttpRequestFactoryBuilder customize(HttpComponentsClientHttpRequestFactoryBuilder builder) {
-		return builder
+		return builder.withSocketConfigCustomizer(this::tcpKeepAlive)
 			.withConnectionManagerCustomizer((manager) -> manager.setConnectionFactory(
 					new TrackingConnectionFactory(ManagedHttpClientConnectionFactory.INSTANCE, this.maxLifeMillis)))
 			.withConnectionConfigCustomizer((config) -> config.setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS))
@@ -47,6 +51,16 @@ public final class HttpComponentsKeepAliveCustomizer
 				.setKeepAliveStrategy(new IdleCutoffKeepAliveStrategy(this.origins.policy()))
 				.setConnectionReuseStrategy(new RequestLimitReuseStrategy())
 				.evictExpiredConnections());
+	}
+
+	/** HttpClient sets these on each socket it connects (SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT). */
+	private void tcpKeepAlive(SocketConfig.Builder socket) {
+		if (this.tcpKeepAlive.isEnabled()) {
+			socket.setSoKeepAlive(true)
+				.setTcpKeepIdle(Math.toIntExact(this.tcpKeepAlive.getIdle().toSeconds()))
+				.setTcpKeepInterval(Math.toIntExact(this.tcpKeepAlive.getInterval().toSeconds()))
+				.setTcpKeepCount(this.tcpKeepAlive.getCount());
+		}
 	}
 
 }

@@ -17,6 +17,7 @@ import reactor.netty.http.client.HttpClientResponse;
 import dev.keepalive.client.ClientEngine;
 import dev.keepalive.client.ConnectionReuseState;
 import dev.keepalive.client.ExchangeFacts;
+import dev.keepalive.client.KeepAliveClientProperties;
 import dev.keepalive.client.KeepAliveHeader;
 import dev.keepalive.client.Origins;
 
@@ -34,6 +35,8 @@ public class KeepAliveHttpClientCustomizer {
 
 	private final boolean askForKeepAlive;
 
+	private final TcpKeepAliveConfigurer tcpKeepAlive;
+
 	/**
 	 * Create a customizer that asks HTTP/1.1 servers for their {@code Keep-Alive} header.
 	 * @param origins the origins, with the policy that turns headers into limits
@@ -49,8 +52,22 @@ public class KeepAliveHttpClientCustomizer {
 	 * {@code Connection: keep-alive}, which Apache httpd and Tomcat need before they advertise
 	 */
 	public KeepAliveHttpClientCustomizer(Origins origins, boolean askForKeepAlive) {
+		this(origins, askForKeepAlive, null);
+	}
+
+	/**
+	 * Create a customizer.
+	 * @param origins the origins, with the policy that turns headers into limits
+	 * @param askForKeepAlive whether HTTP/1.1 requests without a {@code Connection} header get
+	 * {@code Connection: keep-alive}, which Apache httpd and Tomcat need before they advertise
+	 * @param tcpKeepAlive TCP keepalive for new connections, or {@code null} to leave the sockets as they are
+	 */
+	public KeepAliveHttpClientCustomizer(Origins origins, boolean askForKeepAlive,
+			KeepAliveClientProperties.TcpKeepAlive tcpKeepAlive) {
 		this.origins = origins;
 		this.askForKeepAlive = askForKeepAlive;
+		this.tcpKeepAlive = (tcpKeepAlive != null && tcpKeepAlive.isEnabled()) ? new TcpKeepAliveConfigurer(tcpKeepAlive)
+				: null;
 	}
 
 	/**
@@ -61,7 +78,8 @@ public class KeepAliveHttpClientCustomizer {
 	public HttpClient customize(HttpClient httpClient) {
 		// Two callbacks, no more: each is a dispatch and work on every request. When the connection went idle
 		// the pool knows; the eviction predicate reads it at hand-out.
-		return httpClient.doOnRequest(this::requestStarted).doOnResponse(this::learn);
+		HttpClient learning = httpClient.doOnRequest(this::requestStarted).doOnResponse(this::learn);
+		return (this.tcpKeepAlive != null) ? learning.doOnChannelInit(this.tcpKeepAlive) : learning;
 	}
 
 	private void requestStarted(HttpClientRequest request, Connection connection) {

@@ -56,7 +56,8 @@ public final class KeepAliveReactorNettyAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(Origins origins, KeepAliveClientProperties properties) {
-		return new KeepAliveHttpClientCustomizer(origins, properties.isSendConnectionKeepAlive());
+		return new KeepAliveHttpClientCustomizer(origins, properties.isSendConnectionKeepAlive(),
+				properties.getTcpKeepAlive());
 	}
 
 	@Bean
