@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
 
 /**
  * A TCP relay on loopback that delays everything by a fixed one-way delay, in both directions: bytes, the
@@ -24,9 +27,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A connection <em>lost a race</em> when request bytes reached the server after it had closed the connection,
  * or the server closed it while a request it had been sent was still unanswered. The relay sees both
  * directly, whatever the client did about it afterwards (a client that resends hides the failure, not the
- * race).
+ * race). It tells request bytes from the rest (a body sent after the server answered) by their start, a request
+ * line: the suite's bodies never look like one.
+ * <p>
+ * It also reports each idle close it sees, the time from the server's last response byte to its FIN, so that
+ * the races can aim at where the server really closes while the machine is loaded.
  */
 final class DelayingRelay implements Closeable {
+
+	/** The start of a request line: a method in capitals, a space. */
+	private static final Pattern REQUEST_LINE = Pattern.compile("^[A-Z]{3,7} ");
+
+	/** A server's close sooner than this after its response is no idle close (e.g. after Connection: close). */
+	private static final long IDLE_CLOSE_AT_LEAST_MILLIS = 500;
 
 	private final int targetPort;
 
@@ -38,8 +51,12 @@ final class DelayingRelay implements Closeable {
 
 	private final List<Link> links = new CopyOnWriteArrayList<>();
 
-	DelayingRelay(int targetPort, Duration oneWayDelay) throws IOException {
+	/** Told the idle time of every connection the server closed while the client had nothing outstanding. */
+	private final LongConsumer idleCloses;
+
+	DelayingRelay(int targetPort, Duration oneWayDelay, LongConsumer idleCloses) throws IOException {
 		this.targetPort = targetPort;
+		this.idleCloses = idleCloses;
 		this.delayNanos = oneWayDelay.toNanos();
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		daemon("relay-accept-" + this.server.getLocalPort(), this::accept);
@@ -137,8 +154,11 @@ final class DelayingRelay implements Closeable {
 		/** When the relay read the client's FIN or RST; 0 while open. */
 		private volatile long clientEndedAt;
 
-		/** Request bytes were written to the server and no response byte has come back since. */
+		/** A request was written to the server and no response byte has come back since. */
 		private volatile boolean awaitingResponse;
+
+		/** When the relay last read response bytes; 0 before the first. */
+		private volatile long lastResponseAt;
 
 		private volatile long lostRaceAt;
 
@@ -155,7 +175,10 @@ final class DelayingRelay implements Closeable {
 			this.events.append(what).append(" at ").append(millis(System.nanoTime())).append(" ms");
 		}
 
-		synchronized void requestBytesDelivered() {
+		synchronized void clientBytesDelivered(byte[] bytes) {
+			if (!REQUEST_LINE.matcher(new String(bytes, 0, Math.min(bytes.length, 8), StandardCharsets.ISO_8859_1)).find()) {
+				return; // the rest of a request, e.g. a body the server did not wait for before answering
+			}
 			if (this.upstreamEndedAt != 0) {
 				lostRace("request reached the server " + (System.nanoTime() - this.upstreamEndedAt) / 1_000_000
 						+ " ms after it closed");
@@ -171,13 +194,23 @@ final class DelayingRelay implements Closeable {
 				event("response");
 			}
 			this.awaitingResponse = false;
+			this.lastResponseAt = System.nanoTime();
 		}
 
 		synchronized void upstreamEnded(String how) {
 			this.upstreamEndedAt = System.nanoTime();
 			event("server sent " + how);
-			if (this.awaitingResponse && this.clientEndedAt == 0) {
+			if (this.clientEndedAt != 0) {
+				return;
+			}
+			if (this.awaitingResponse) {
 				lostRace("the server closed with a request unanswered");
+			}
+			else if (this.lastResponseAt != 0 && DelayingRelay.this.idleCloses != null) {
+				long idle = (this.upstreamEndedAt - this.lastResponseAt) / 1_000_000;
+				if (idle >= IDLE_CLOSE_AT_LEAST_MILLIS) {
+					DelayingRelay.this.idleCloses.accept(idle);
+				}
 			}
 		}
 
@@ -272,7 +305,7 @@ final class DelayingRelay implements Closeable {
 					switch (segment.end()) {
 						case NONE -> {
 							if (this.up) {
-								this.link.requestBytesDelivered();
+								this.link.clientBytesDelivered(segment.bytes());
 							}
 							this.to.getOutputStream().write(segment.bytes());
 							this.to.getOutputStream().flush();

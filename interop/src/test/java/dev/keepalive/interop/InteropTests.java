@@ -3,7 +3,6 @@ package dev.keepalive.interop;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -38,10 +37,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One real server, every client kind, without and with the starter. Each client sends its requests through a
- * relay that delays everything by 5 ms each way, after idle gaps aimed into the race window just before the
- * server's real close (measured first, straight to the server): a request sent there reaches the server after
- * it closed the connection, before its FIN reached the client. Every request carries its own
- * {@code ?id=}; the server counts what it executed.
+ * relay that delays everything by 5 ms each way, in bursts: one request after an idle gap aimed into the race
+ * window just before the server's real close (measured straight to the server, then followed as the relays see
+ * it), then quick ones. A request sent in the window reaches the server after it closed the connection, before
+ * its FIN reached the client. Every request carries its own {@code ?id=}; the server counts what it executed,
+ * the relay which connections lost a race.
  * <ul>
  * <li>plain Spring Boot (Boot's HTTP client auto-configurations, none of the starter's) must fail requests:
  * the control that proves the race is real here;</li>
@@ -58,8 +58,8 @@ abstract class InteropTests {
 	/** One way; the race window is twice as wide, just before the server's close. */
 	static final Duration DELAY = Duration.ofMillis(5);
 
-	/** Sent by each client in a race (the first on a new connection, each other one after an idle gap). */
-	static final int REQUESTS = 16;
+	/** Quick requests follow each race gap, this long after the previous one: well inside every cutoff. */
+	static final long QUICK_GAP_MILLIS = 250;
 
 	/** Requests the plain client must fail at least: more than a fluke. */
 	private static final int PLAIN_FAILURES_AT_LEAST = 2;
@@ -70,7 +70,7 @@ abstract class InteropTests {
 
 	private InteropServer server;
 
-	private long[] closes;
+	private CloseEstimate close;
 
 	private Results results;
 
@@ -86,27 +86,44 @@ abstract class InteropTests {
 	 */
 	protected abstract boolean advertisesItsRealTimeout();
 
-	/** The requests of one race: by default, the first three GETs, then POST and GET in turn, all after race gaps. */
+	/**
+	 * The requests of one race: {@link #bursts()} bursts, each a request after a race gap (the first: on a new
+	 * connection) and {@link #quickRequests()} quick ones on the same connection. The quick ones do not ask for
+	 * {@code Keep-Alive} on Reactor Netty with the starter (only a connection's first request does), so the
+	 * race gap after them checks that what the first answer advertised still holds.
+	 */
 	protected List<Race.Step> steps() {
 		List<Race.Step> steps = new ArrayList<>();
-		for (int i = 0; i < REQUESTS; i++) {
-			steps.add(new Race.Step(method(i), (i == 0) ? 0 : raceGap(i)));
+		for (int burst = 0; burst < bursts(); burst++) {
+			// GETs after the first race gaps, so that a client that has to learn may learn from a request it can
+			// resend; then POST and GET in turn.
+			HttpMethod method = (burst < 3 || burst % 2 == 0) ? HttpMethod.GET : HttpMethod.POST;
+			steps.add(new Race.Step(method, (burst == 0) ? Race.Gap.NONE : raceGap(burst)));
+			for (int quick = 1; quick <= quickRequests(); quick++) {
+				steps.add(new Race.Step((quick % 2 == 1) ? HttpMethod.POST : HttpMethod.GET, Race.Gap.of(QUICK_GAP_MILLIS)));
+			}
 		}
 		return steps;
 	}
 
-	/** GETs first, so that a client that has to learn may learn from a request it can resend; then in turn. */
-	protected static HttpMethod method(int i) {
-		return (i < 3 || i % 2 == 0) ? HttpMethod.GET : HttpMethod.POST;
+	/** Bursts in a race: all but the first start after a race gap. */
+	protected int bursts() {
+		return 12;
+	}
+
+	/** Quick requests after each race gap. */
+	protected int quickRequests() {
+		return 2;
 	}
 
 	/**
 	 * An idle gap inside the race window: between {@code close - 2 * delay} and {@code close}, clear of its
-	 * edges, cycling through four values (the time from a call's return to the next call adds a little).
+	 * edges, cycling through four values (the time from a call's return to the next call adds a little). The
+	 * close is the one the relays see now ({@link CloseEstimate}); a gap is taken when its request is due.
 	 */
-	protected long raceGap(int i) {
+	protected Race.Gap raceGap(int i) {
 		long window = 2 * DELAY.toMillis();
-		return closeMillis() - window + 1 + (i % 4) * 2;
+		return () -> this.close.millis() - window + 1 + (i % 4) * 2;
 	}
 
 	/** Checks of the server's own side of a race with the starter (e.g. requests per connection). */
@@ -117,7 +134,7 @@ abstract class InteropTests {
 	void startAndMeasure() {
 		this.server = startServer();
 		this.results = new Results(name());
-		this.closes = measureCloses(this.server.port(), this.server.path());
+		this.close = new CloseEstimate(measureCloses(this.server.port(), this.server.path()));
 	}
 
 	@AfterAll
@@ -134,14 +151,14 @@ abstract class InteropTests {
 		return this.server;
 	}
 
-	/** The median of the measured closes, in ms after the response's last byte. */
+	/** The median of the closes measured before the races, in ms after the response's last byte. */
 	long closeMillis() {
-		return this.closes[this.closes.length / 2];
+		return this.close.measuredMillis();
 	}
 
-	/** What the measurement saw, for messages. */
+	/** What the measurement and the relays saw, for messages. */
 	String closes() {
-		return Arrays.toString(this.closes) + " ms";
+		return this.close.toString();
 	}
 
 	@ParameterizedTest
@@ -186,7 +203,7 @@ abstract class InteropTests {
 		String prefix = name() + "-" + kind.name().toLowerCase().replace('_', '-') + "-" + mode + "-"
 				+ UUID.randomUUID().toString().substring(0, 8);
 		AtomicReference<Race.Result> result = new AtomicReference<>();
-		try (DelayingRelay relay = new DelayingRelay(this.server.port(), DELAY)) {
+		try (DelayingRelay relay = new DelayingRelay(this.server.port(), DELAY, this.close::seen)) {
 			runner.run((context) -> result.set(Race.run(kind.exchanger(context), relay, this.server.path(), prefix, steps(),
 					this.server.executions())));
 		}
@@ -197,13 +214,13 @@ abstract class InteropTests {
 	}
 
 	/**
-	 * When the server closes an idle connection, in ms after its response's last byte, measured three times at
+	 * When the server closes an idle connection, in ms after its response's last byte, measured five times at
 	 * once straight to it (no relay; through the relay the same: the response and the FIN are both delayed).
 	 */
 	private static long[] measureCloses(int port, String path) {
-		ExecutorService probes = Executors.newFixedThreadPool(3);
+		ExecutorService probes = Executors.newFixedThreadPool(5);
 		try {
-			List<CompletableFuture<Long>> closes = IntStream.range(0, 3).mapToObj((i) -> CompletableFuture.supplyAsync(() -> {
+			List<CompletableFuture<Long>> closes = IntStream.range(0, 5).mapToObj((i) -> CompletableFuture.supplyAsync(() -> {
 				try (RawHttpClient client = new RawHttpClient(port)) {
 					client.get(path + "?id=measure-" + i, "Connection: keep-alive\r\n");
 					return client.awaitClose().afterMillis();

@@ -1,8 +1,5 @@
 package dev.keepalive.interop;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,17 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * nginx 1.22 with {@code keepalive_timeout 2s 2s; keepalive_requests 5;}: besides the idle close at 2 s, it
  * answers a connection's fifth request with {@code Connection: close} and closes it (no {@code max=} in its
- * header). The races send bursts of quick requests (250 ms apart) between the race gaps, so connections
- * reach their fifth request.
+ * header). Five quick requests follow each race gap, so that connections reach their fifth request.
  */
 class NginxKeepaliveRequestsInteropTests extends InteropTests {
 
 	private static final int KEEPALIVE_REQUESTS = 5;
-
-	/** A race gap, then six quick requests: a connection opened by the first reaches its fifth. */
-	private static final int BURST = 7;
-
-	private static final int BURSTS = 5;
 
 	@Override
 	protected InteropServer startServer() {
@@ -37,14 +28,15 @@ class NginxKeepaliveRequestsInteropTests extends InteropTests {
 		return true;
 	}
 
+	/** A race gap, then five quick requests: the connection opened after the gap reaches its fifth request. */
 	@Override
-	protected List<Race.Step> steps() {
-		List<Race.Step> steps = new ArrayList<>();
-		for (int i = 0; i < BURST * BURSTS; i++) {
-			long gap = (i == 0) ? 0 : (i % BURST == 0) ? raceGap(i / BURST) : 250;
-			steps.add(new Race.Step(method(i), gap));
-		}
-		return steps;
+	protected int quickRequests() {
+		return KEEPALIVE_REQUESTS;
+	}
+
+	@Override
+	protected int bursts() {
+		return 10;
 	}
 
 	@Override

@@ -24,7 +24,21 @@ final class Race {
 	}
 
 	/** One request: its method and the idle time before it, from the moment the previous call returned. */
-	record Step(HttpMethod method, long gapMillis) {
+	record Step(HttpMethod method, Gap gap) {
+	}
+
+	/** An idle gap in ms, taken when the request is due (a race gap follows where the server closes). */
+	@FunctionalInterface
+	interface Gap {
+
+		Gap NONE = () -> 0;
+
+		long millis();
+
+		static Gap of(long millis) {
+			return () -> millis;
+		}
+
 	}
 
 	/**
@@ -63,7 +77,8 @@ final class Race {
 		long returnedAt = System.nanoTime();
 		for (int i = 0; i < steps.size(); i++) {
 			Step step = steps.get(i);
-			sleepUntil(returnedAt + step.gapMillis() * 1_000_000);
+			long gap = step.gap().millis();
+			sleepUntil(returnedAt + gap * 1_000_000);
 			String id = prefix + "-" + i;
 			long startedAt = relay.now();
 			Throwable failure = null;
@@ -75,7 +90,7 @@ final class Race {
 				failure = ex;
 			}
 			returnedAt = System.nanoTime();
-			outcomes.add(new Outcome(i, id, step.method(), step.gapMillis(), startedAt, failure));
+			outcomes.add(new Outcome(i, id, step.method(), gap, startedAt, failure));
 		}
 		awaitExecutions(executions, outcomes);
 		return new Result(prefix, outcomes, relay, executions);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import org.springframework.http.HttpMethod;
 
@@ -17,6 +18,27 @@ import dev.keepalive.testsupport.ClientKind;
  * appended to {@code target/interop-results.txt}, the table docs/testing.md shows.
  */
 final class Results {
+
+	static {
+		// One run's numbers: what an earlier run in the same target directory left goes first.
+		String file = System.getProperty("keepalive.interop.results");
+		String races = System.getProperty("keepalive.interop.races");
+		try {
+			if (file != null) {
+				Files.deleteIfExists(Path.of(file));
+			}
+			if (races != null && Files.isDirectory(Path.of(races))) {
+				try (Stream<Path> old = Files.list(Path.of(races))) {
+					for (Path each : old.toList()) {
+						Files.delete(each);
+					}
+				}
+			}
+		}
+		catch (IOException ex) {
+			System.err.println("Could not clear an earlier run's results: " + ex);
+		}
+	}
 
 	private final String server;
 
