@@ -8,9 +8,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +38,9 @@ final class CountingBackend implements AutoCloseable {
 	});
 
 	private final List<Executions.Execution> executions = new CopyOnWriteArrayList<>();
+
+	/** Requests per connection from HAProxy, by its port. */
+	private final Map<Integer, AtomicInteger> perConnection = new ConcurrentHashMap<>();
 
 	CountingBackend(String keepAlive) {
 		try {
@@ -62,8 +68,10 @@ final class CountingBackend implements AutoCloseable {
 		}
 		String query = exchange.getRequestURI().getRawQuery();
 		Matcher id = ID.matcher((query != null) ? query : "");
-		this.executions.add(new Executions.Execution(String.valueOf(exchange.getRemoteAddress().getPort()), 0,
-				exchange.getRequestMethod(), id.find() ? id.group(1) : null, 200));
+		int port = exchange.getRemoteAddress().getPort();
+		int onConnection = this.perConnection.computeIfAbsent(port, (key) -> new AtomicInteger()).incrementAndGet();
+		this.executions.add(new Executions.Execution("haproxy:" + port, onConnection, exchange.getRequestMethod(),
+				id.find() ? id.group(1) : null, 200));
 		byte[] ok = "ok".getBytes(StandardCharsets.US_ASCII);
 		exchange.getResponseHeaders().set("Content-Type", "text/plain");
 		exchange.getResponseHeaders().set("Keep-Alive", keepAlive);
