@@ -111,20 +111,30 @@ final class DelayingRelay implements Closeable {
 
 	private void accept() {
 		while (!this.server.isClosed()) {
+			Socket client;
 			try {
-				Socket client = this.server.accept();
-				Socket upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
-				client.setTcpNoDelay(true);
-				upstream.setTcpNoDelay(true);
-				Link link = new Link(this.links.size() + 1, client, upstream);
-				this.links.add(link);
-				link.event("opened");
-				new Direction(link, true).start("relay-up");
-				new Direction(link, false).start("relay-down");
+				client = this.server.accept();
 			}
 			catch (IOException ex) {
-				return;
+				return; // the relay was closed
 			}
+			Socket upstream;
+			try {
+				upstream = new Socket(InetAddress.getLoopbackAddress(), this.targetPort);
+				client.setTcpNoDelay(true);
+				upstream.setTcpNoDelay(true);
+			}
+			catch (IOException ex) {
+				// The server is gone: the client sees its connection reset, and the relay goes on accepting.
+				System.err.println("relay: could not connect to port " + this.targetPort + ": " + ex);
+				Direction.abort(client);
+				continue;
+			}
+			Link link = new Link(this.links.size() + 1, client, upstream);
+			this.links.add(link);
+			link.event("opened");
+			new Direction(link, true).start("relay-up");
+			new Direction(link, false).start("relay-down");
 		}
 	}
 
