@@ -105,8 +105,8 @@ public final class KeepAliveReport {
 		long lowered = origin.learntIdleCutoffLoweredAtMillis();
 		long raised = origin.learntIdleCutoffRaisedAtMillis();
 		return new OriginDescriptor(origin.key(), origin.engine().tag(), (advertised >= 0) ? advertised : null,
-				origin.effectiveIdleCutoffMillis(), origin.effectiveIdleCutoffSource(),
-				(learnt != Long.MAX_VALUE) ? learnt : null, origin.learntIdleCutoffReason(),
+				origin.effectiveIdleCutoffMillis(), origin.effectiveIdleCutoffSource(), origin.safetyMarginMillis(),
+				origin.safetyMarginReason(), (learnt != Long.MAX_VALUE) ? learnt : null, origin.learntIdleCutoffReason(),
 				(lowered >= 0) ? Instant.ofEpochMilli(lowered) : null,
 				(raised >= 0) ? Instant.ofEpochMilli(raised) : null, connections, discarded, origin.resets(),
 				origin.resends(), (lastReset >= 0) ? Instant.ofEpochMilli(lastReset) : null);
@@ -121,6 +121,9 @@ public final class KeepAliveReport {
 	 * @param idleCutoffMillis how long its idle connections are reused now
 	 * @param idleCutoffSource where that comes from: {@code advertised}, {@code default}, {@code learnt},
 	 * {@code host}
+	 * @param safetyMarginMillis how far below a server's idle timeout its connections stop being reused
+	 * @param safetyMargin why the margin is what it is: fixed, the floor plus the path's shortest recent round
+	 * trip, or widened after a failure
 	 * @param learntIdleCutoffMillis the cutoff learnt from failures, whatever the origin advertises, or
 	 * {@code null} when none is in force
 	 * @param learnt why: the failure that lowered the cutoff or the probes that lifted it, or {@code null}
@@ -134,7 +137,7 @@ public final class KeepAliveReport {
 	 * @param lastReset when the last connection-level failure happened, or {@code null}
 	 */
 	public record OriginDescriptor(String origin, String engine, Long advertisedTimeoutSeconds, long idleCutoffMillis,
-			String idleCutoffSource, Long learntIdleCutoffMillis, String learnt, Instant learntLowered,
+			String idleCutoffSource, long safetyMarginMillis, String safetyMargin, Long learntIdleCutoffMillis, String learnt, Instant learntLowered,
 			Instant learntRaised, Connections connections, Map<String, Long> discarded, long resets, long resends,
 			Instant lastReset) {
 	}

@@ -6,8 +6,13 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 /**
  * What one pooled connection has learnt from its server and how it has been used, whatever the engine: the
  * engine keeps one per connection (Reactor Netty on the channel, Apache HttpClient on the connection) and
- * asks it, when the pool considers the connection, whether it may be handed out again. Written by the thread
- * running the connection's exchange, read from any thread.
+ * asks it, when the pool considers the connection and again when a request is about to be written, whether
+ * it may be used again. Written by the thread running the connection's exchange, read from any thread.
+ * <p>
+ * A connection's idle clock runs from the moment its last request started to be written, not from the end
+ * of its response: a server counts its idle timeout from its last read of the request (or later, from the end
+ * of its response), which is never earlier, so a slow response cannot make the server's clock run ahead of
+ * the client's.
  */
 public final class ConnectionReuseState {
 
@@ -35,8 +40,8 @@ public final class ConnectionReuseState {
 	/** Whether the server counts {@code max} down (Apache httpd) rather than repeating a total (Node). */
 	private boolean maxCountsDown;
 
-	/** When the connection last went idle; written by one exchange, or by the pool handing it out, at a time. */
-	private volatile long idleSinceNanos;
+	/** {@link System#nanoTime()} when the last request started to be written; written by one exchange at a time. */
+	private volatile long lastRequestNanos;
 
 	/** The facts of the exchange under way, if its caller asked for them; written by one exchange at a time. */
 	private ExchangeFacts exchange;
@@ -76,17 +81,31 @@ public final class ConnectionReuseState {
 	}
 
 	/**
-	 * How long a pool should keep this connection once it is idle: its cutoff, or, while its origin probes a
-	 * learnt cutoff, what its source allows (past the learnt cutoff only a probe may use it).
-	 * @return milliseconds
+	 * How long the connection has been idle by the client's clock: since its last request started to be
+	 * written.
+	 * @param nowNanos {@link System#nanoTime()}
+	 * @return ms; 0 before its first request
 	 */
-	public long keptIdleMillis() {
-		return this.origin.probing() ? this.limits.idleCutoffMillis() : idleCutoffMillis();
+	public long idleMillis(long nowNanos) {
+		long last = this.lastRequestNanos; // read first: it publishes the count written before it
+		return (this.requests == 0) ? 0 : (nowNanos - last) / 1_000_000;
+	}
+
+	/**
+	 * How much longer a pool should keep this connection, now that its response is done: up to its cutoff,
+	 * or, while its origin probes a learnt cutoff, up to what its source allows (past the learnt cutoff only a
+	 * probe may use it).
+	 * @param nowNanos {@link System#nanoTime()}
+	 * @return ms, 0 or more
+	 */
+	public long remainingIdleMillis(long nowNanos) {
+		long cutoff = this.origin.probing() ? this.origin.sourceCutoffMillis(this.limits) : idleCutoffMillis();
+		return Math.max(0, cutoff - idleMillis(nowNanos));
 	}
 
 	/**
 	 * Why this connection may not be handed out again, if it may not.
-	 * @param idleMillis how long it has been idle
+	 * @param idleMillis how long it has been idle, by {@link #idleMillis(long)}
 	 * @param uses how often it has been handed out so far
 	 * @param lifeMillis how long ago it was opened
 	 * @param maxLifeMillis the longest a connection may live
@@ -115,7 +134,7 @@ public final class ConnectionReuseState {
 	 */
 	private DiscardReason idleExpired(long idleMillis) {
 		ReuseLimits limits = this.limits;
-		if (idleMillis >= limits.idleCutoffMillis()) {
+		if (idleMillis >= this.origin.sourceCutoffMillis(limits)) {
 			return switch (limits.source()) {
 				case ADVERTISED -> DiscardReason.ADVERTISED_TIMEOUT;
 				case HOST_OVERRIDE -> DiscardReason.HOST_TIMEOUT;
@@ -157,7 +176,7 @@ public final class ConnectionReuseState {
 		KeepAliveHeader header = KeepAliveHeader.parse(values).orElse(null);
 		ReuseLimits limits = this.origin.policy().limits(header);
 		if (limits.maxRequests() != ReuseLimits.UNLIMITED) {
-			limits = new ReuseLimits(limits.idleCutoffMillis(), allowance(limits.maxRequests()), limits.source());
+			limits = new ReuseLimits(limits.idleTimeoutMillis(), allowance(limits.maxRequests()), limits.source());
 		}
 		this.limits = limits;
 		this.origin.limitsLearnt(limits, header);
@@ -191,44 +210,63 @@ public final class ConnectionReuseState {
 
 	/**
 	 * A request is about to be written: record it on the exchange's facts, if the caller asked for them, and
-	 * say whether it may go out on this connection. A connection idle past its origin's learnt cutoff (the
+	 * say whether it may go out on this connection. The pool checked the connection when it handed it out;
+	 * this checks again at the last moment, so that a pause in between (a GC, a busy event loop) cannot send a
+	 * request into a connection its server is closing. A connection idle past its origin's learnt cutoff (the
 	 * pool hands those out only while probing is on) carries a request that may be sent again as a probe, at
-	 * most one per probe interval; any other request is stopped before its first byte and sent again on
-	 * another connection by the resend layer.
+	 * most one per probe interval. Any other request on a connection past its cutoff is stopped before its
+	 * first byte and sent again on another connection by the resend layer; without one (no facts), or with a
+	 * body that cannot be written again, it goes out here, which risks less than failing it.
 	 * @param facts the exchange's facts, or {@code null}
 	 * @param nowNanos {@link System#nanoTime()}
-	 * @return {@code false} if the engine must not write the request (throw {@link UnsentRequestException})
+	 * @return {@code false} if the engine must not write the request (throw {@link #unsent})
 	 */
 	public boolean requestStarted(ExchangeFacts facts, long nowNanos) {
-		this.requests++;
+		long idleMillis = idleMillis(nowNanos);
+		boolean reused = this.requests++ > 0;
+		this.lastRequestNanos = nowNanos;
 		this.exchange = facts;
-		if (facts == null) {
+		if (facts != null) {
+			facts.requestStarted(this, reused, idleMillis);
+		}
+		if (!reused) {
 			return true;
 		}
-		boolean reused = this.requests > 1;
-		long idleMillis = reused ? (nowNanos - this.idleSinceNanos) / 1_000_000 : 0;
-		facts.requestStarted(this, reused, idleMillis);
-		if (!reused || idleMillis < this.origin.learntIdleCutoffMillis()) {
-			return true;
+		DiscardReason expired = idleExpired(idleMillis);
+		if (expired == null) {
+			if (idleMillis < this.origin.learntIdleCutoffMillis()) {
+				return true;
+			}
+			if (facts != null && facts.mayProbe() && this.origin.tryProbe()) {
+				facts.probe();
+				return true;
+			}
+			expired = DiscardReason.LEARNT_TIMEOUT;
 		}
-		if (facts.mayProbe() && this.origin.tryProbe()) {
-			facts.probe();
-			return true;
-		}
-		if (!facts.bodyReplayable()) {
-			// Its body is already spent: sending it here risks less than failing it unsent.
+		if (facts == null || !facts.bodyReplayable()) {
 			return true;
 		}
 		facts.unsent();
-		discarded(DiscardReason.LEARNT_TIMEOUT);
+		discarded(expired);
 		return false;
 	}
 
 	/**
-	 * The status line and headers of the response to the exchange under way arrived: tell its facts, if its
-	 * caller asked for them.
+	 * The failure an engine throws for a request {@link #requestStarted} stopped.
+	 * @param facts the exchange's facts
+	 * @return the exception, which says how long the connection idled and what its cutoff was
+	 */
+	public UnsentRequestException unsent(ExchangeFacts facts) {
+		return new UnsentRequestException(this.origin, facts.idleMillis(), idleCutoffMillis());
+	}
+
+	/**
+	 * The status line and headers of the response to the exchange under way arrived: the origin learns the
+	 * round trip, and the exchange's facts, if its caller asked for them, that headers arrived.
 	 */
 	public void responseStarted() {
+		long now = System.nanoTime();
+		this.origin.roundTrip(now - this.lastRequestNanos, now);
 		ExchangeFacts facts = this.exchange;
 		if (facts != null) {
 			this.exchange = null;
@@ -245,14 +283,6 @@ public final class ConnectionReuseState {
 	 */
 	public int requests() {
 		return this.requests;
-	}
-
-	/**
-	 * The connection is idle since then: its response is done, or the pool, handing it out, says so.
-	 * @param nowNanos {@link System#nanoTime()} at the moment it went idle
-	 */
-	public void responded(long nowNanos) {
-		this.idleSinceNanos = nowNanos;
 	}
 
 }

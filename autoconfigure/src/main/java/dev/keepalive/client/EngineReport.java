@@ -42,11 +42,17 @@ final class EngineReport {
 		}
 		if (logger.isInfoEnabled()) {
 			logger.info("keepalive: pooled connections are reused until the advertised Keep-Alive timeout less "
-					+ properties.getSafetyMargin().toMillis() + " ms (default idle timeout "
+					+ margin(properties) + ", counted from each connection's last request (default idle timeout "
 					+ properties.getDefaultIdleTimeout().toMillis() + " ms when none is advertised)"
 					+ (properties.getHosts().isEmpty() ? "" : "; per-origin rules for " + properties.getHosts().keySet())
 					+ "; " + blockingClients + " on " + ((blocking != null) ? describe(blocking) : "no auto-configured engine"));
 		}
+	}
+
+	private static String margin(KeepAliveClientProperties properties) {
+		long cap = properties.getSafetyMargin().toMillis();
+		return properties.isAdaptiveMargin() ? "what each origin's path needs (" + properties.getMinSafetyMargin().toMillis()
+				+ " ms plus its shortest round trip, at most " + cap + " ms)" : cap + " ms";
 	}
 
 	private static String describe(Object builder) {
@@ -58,7 +64,8 @@ final class EngineReport {
 			return "HttpURLConnection (" + name + ")";
 		}
 		if (name.startsWith("HttpComponents")) {
-			return "Apache HttpClient 5 (" + name + ")";
+			// Boot builds the classic client, which speaks HTTP/1.1 only (HTTP/2 needs HttpClient's async client).
+			return "Apache HttpClient 5 (" + name + ", HTTP/1.1 only)";
 		}
 		if (name.startsWith("Reactor")) {
 			return "Reactor Netty (" + name + ")";

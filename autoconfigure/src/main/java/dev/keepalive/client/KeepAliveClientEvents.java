@@ -36,6 +36,14 @@ public interface KeepAliveClientEvents {
 	}
 
 	/**
+	 * An origin's safety margin is measured for the first time, or widened after a failure: read it from
+	 * {@link Origin#safetyMarginMillis()}, which follows the path from then on.
+	 * @param origin the origin
+	 */
+	default void safetyMarginChanged(Origin origin) {
+	}
+
+	/**
 	 * Combine several.
 	 * @param events the events to call, in order
 	 * @return one that calls them all
@@ -68,6 +76,13 @@ public interface KeepAliveClientEvents {
 			public void idleCutoffChanged(Origin origin, long cutoffMillis, boolean lowered) {
 				for (KeepAliveClientEvents each : all) {
 					each.idleCutoffChanged(origin, cutoffMillis, lowered);
+				}
+			}
+
+			@Override
+			public void safetyMarginChanged(Origin origin) {
+				for (KeepAliveClientEvents each : all) {
+					each.safetyMarginChanged(origin);
 				}
 			}
 

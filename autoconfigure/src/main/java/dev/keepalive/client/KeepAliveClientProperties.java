@@ -36,10 +36,23 @@ public class KeepAliveClientProperties implements InitializingBean {
 	private Duration defaultIdleTimeout = Duration.ofSeconds(4);
 
 	/**
-	 * How long before an advertised idle timeout a connection stops being reused. When the timeout is not
+	 * The largest margin before a server's idle timeout (advertised, or a host's idle-timeout) at which a
+	 * connection stops being reused, and the margin itself when adaptive-margin is off. When the timeout is not
 	 * longer than the margin, the connection is reused only within half of the timeout.
 	 */
 	private Duration safetyMargin = Duration.ofSeconds(1);
+
+	/**
+	 * Whether each origin's margin follows what its path needs: min-safety-margin plus the shortest recent
+	 * round trip of its exchanges, at most safety-margin; safety-margin after a connection failed inside it.
+	 */
+	private boolean adaptiveMargin = true;
+
+	/**
+	 * The smallest adaptive margin, for the event loop's and the server's timer jitter; safety-margin when
+	 * that is smaller.
+	 */
+	private Duration minSafetyMargin = Duration.ofMillis(50);
 
 	/** Upper bound for an advertised idle timeout, so that a huge or hostile value cannot pin connections. */
 	private Duration maxIdleTimeout = Duration.ofMinutes(5);
@@ -110,6 +123,22 @@ public class KeepAliveClientProperties implements InitializingBean {
 
 	public void setSafetyMargin(Duration safetyMargin) {
 		this.safetyMargin = safetyMargin;
+	}
+
+	public boolean isAdaptiveMargin() {
+		return this.adaptiveMargin;
+	}
+
+	public void setAdaptiveMargin(boolean adaptiveMargin) {
+		this.adaptiveMargin = adaptiveMargin;
+	}
+
+	public Duration getMinSafetyMargin() {
+		return this.minSafetyMargin;
+	}
+
+	public void setMinSafetyMargin(Duration minSafetyMargin) {
+		this.minSafetyMargin = minSafetyMargin;
 	}
 
 	public Duration getMaxIdleTimeout() {
@@ -197,6 +226,7 @@ public class KeepAliveClientProperties implements InitializingBean {
 	public void validate() {
 		requirePositive("default-idle-timeout", this.defaultIdleTimeout);
 		requireNotNegative("safety-margin", this.safetyMargin);
+		requireNotNegative("min-safety-margin", this.minSafetyMargin);
 		requirePositive("max-idle-timeout", this.maxIdleTimeout);
 		if (this.maxLifeTime != null) {
 			requirePositive("max-life-time", this.maxLifeTime);

@@ -11,10 +11,10 @@ import dev.keepalive.client.ReuseLimits.Source;
  * Turns configuration and what a server advertises into {@link ReuseLimits} for a connection.
  * <p>
  * An advertised {@code timeout=N} is capped by {@code max-idle-timeout}; the connection is then reused only
- * while it has been idle for less than {@code N - safety-margin}, or {@code N / 2} when {@code N} is not
- * longer than the margin. Without a usable header, {@code default-idle-timeout} applies as is. A per-host
- * {@code idle-timeout} replaces the advertised value; {@code ignore-advertised} discards the header.
- * Immutable and thread-safe.
+ * while it has been idle for less than {@code N} less its origin's margin ({@link Margin}), or {@code N / 2}
+ * when {@code N} is not longer than the margin. Without a usable header, {@code default-idle-timeout} applies
+ * as is. A per-host {@code idle-timeout} replaces the advertised value; {@code ignore-advertised} discards the
+ * header. Immutable and thread-safe.
  */
 public final class KeepAlivePolicy {
 
@@ -27,6 +27,8 @@ public final class KeepAlivePolicy {
 	private final Map<String, OriginPolicy> hosts;
 
 	private final Learning learning;
+
+	private final Margin margin;
 
 	/**
 	 * Create a policy from validated properties.
@@ -41,6 +43,8 @@ public final class KeepAlivePolicy {
 		Map<String, OriginPolicy> hosts = new HashMap<>();
 		properties.getHosts().forEach((key, host) -> hosts.put(HostKey.normalize(key), originPolicy(defaultIdleMillis, host)));
 		this.hosts = Map.copyOf(hosts);
+		this.margin = new Margin(properties.isAdaptiveMargin(),
+				Math.min(properties.getMinSafetyMargin().toMillis(), this.safetyMarginMillis), this.safetyMarginMillis);
 		KeepAliveClientProperties.Learn learn = properties.getLearn();
 		this.learning = new Learning(learn.isEnabled(), learn.getMinIdleTimeout().toMillis(), this.safetyMarginMillis,
 				learn.isEnabled() && learn.isProbe() && properties.getRetry().isEnabled(),
@@ -49,7 +53,7 @@ public final class KeepAlivePolicy {
 
 	private OriginPolicy originPolicy(long defaultIdleMillis, Host host) {
 		Duration idleTimeout = host.getIdleTimeout();
-		return new OriginPolicy(defaultIdleMillis, (idleTimeout != null) ? cutoff(idleTimeout.toMillis()) : null,
+		return new OriginPolicy(defaultIdleMillis, (idleTimeout != null) ? idleTimeout.toMillis() : null,
 				host.isIgnoreAdvertised());
 	}
 
@@ -59,6 +63,14 @@ public final class KeepAlivePolicy {
 	 */
 	public Learning learning() {
 		return this.learning;
+	}
+
+	/**
+	 * How far below a server's idle timeout its connections stop being reused.
+	 * @return the margin settings
+	 */
+	public Margin margin() {
+		return this.margin;
 	}
 
 	/**
@@ -96,11 +108,6 @@ public final class KeepAlivePolicy {
 		return (origin != null) ? forOrigin(origin.host(), origin.port()) : this.defaults;
 	}
 
-	/** The idle time after which a connection to a server that closes at {@code timeoutMillis} is not reused. */
-	long cutoff(long timeoutMillis) {
-		return cutoff(timeoutMillis, this.safetyMarginMillis);
-	}
-
 	private static long cutoff(long timeoutMillis, long safetyMarginMillis) {
 		return (timeoutMillis > safetyMarginMillis) ? timeoutMillis - safetyMarginMillis : timeoutMillis / 2;
 	}
@@ -132,6 +139,18 @@ public final class KeepAlivePolicy {
 	}
 
 	/**
+	 * How far below a server's idle timeout a connection stops being reused. Fixed, it is
+	 * {@code safety-margin} (undici keeps 2 s, Node's agent 1 s, urllib 0.5 s). Adaptive, it is what the path to
+	 * each origin needs, between the floor and {@code safety-margin}: see {@link PathMargin}.
+	 *
+	 * @param adaptive whether each origin's margin follows its path
+	 * @param floorMillis the smallest adaptive margin, ms
+	 * @param capMillis the largest margin, and the margin when not adaptive, ms
+	 */
+	public record Margin(boolean adaptive, long floorMillis, long capMillis) {
+	}
+
+	/**
 	 * What one origin's connections may do, given what the origin advertises.
 	 */
 	public final class OriginPolicy {
@@ -140,9 +159,9 @@ public final class KeepAlivePolicy {
 
 		private final boolean ignoreAdvertised;
 
-		private OriginPolicy(long defaultIdleMillis, Long overrideCutoffMillis, boolean ignoreAdvertised) {
-			this.unadvertised = (overrideCutoffMillis != null)
-					? new ReuseLimits(overrideCutoffMillis, ReuseLimits.UNLIMITED, Source.HOST_OVERRIDE)
+		private OriginPolicy(long defaultIdleMillis, Long overrideTimeoutMillis, boolean ignoreAdvertised) {
+			this.unadvertised = (overrideTimeoutMillis != null)
+					? new ReuseLimits(overrideTimeoutMillis, ReuseLimits.UNLIMITED, Source.HOST_OVERRIDE)
 					: new ReuseLimits(defaultIdleMillis, ReuseLimits.UNLIMITED, Source.DEFAULT);
 			this.ignoreAdvertised = ignoreAdvertised;
 		}
@@ -157,11 +176,11 @@ public final class KeepAlivePolicy {
 				return this.unadvertised;
 			}
 			boolean useTimeout = header.hasTimeout() && this.unadvertised.source() != Source.HOST_OVERRIDE;
-			long idleCutoff = useTimeout
-					? cutoff(Math.min(Math.multiplyExact(header.timeoutSeconds(), 1000L), maxIdleTimeoutMillis))
-					: this.unadvertised.idleCutoffMillis();
+			long idleTimeout = useTimeout
+					? Math.min(Math.multiplyExact(header.timeoutSeconds(), 1000L), maxIdleTimeoutMillis)
+					: this.unadvertised.idleTimeoutMillis();
 			long maxRequests = header.hasMaxRequests() ? header.maxRequests() : ReuseLimits.UNLIMITED;
-			return new ReuseLimits(idleCutoff, maxRequests, useTimeout ? Source.ADVERTISED : this.unadvertised.source());
+			return new ReuseLimits(idleTimeout, maxRequests, useTimeout ? Source.ADVERTISED : this.unadvertised.source());
 		}
 
 	}

@@ -36,6 +36,8 @@ public final class Origin {
 
 	private final LearntCutoff learnt;
 
+	private final PathMargin margin;
+
 	private volatile long staleSinceMillis = Long.MIN_VALUE;
 
 	private volatile long lastResetMillis = -1;
@@ -45,7 +47,7 @@ public final class Origin {
 	private volatile ReuseLimits lastLimits;
 
 	Origin(String key, ClientEngine engine, OriginPolicy policy, KeepAlivePolicy.Learning learning,
-			KeepAliveClientEvents events, RecentActivity recent) {
+			KeepAlivePolicy.Margin margin, KeepAliveClientEvents events, RecentActivity recent) {
 		this.key = key;
 		this.engine = engine;
 		this.policy = policy;
@@ -54,6 +56,7 @@ public final class Origin {
 		this.recent = recent;
 		this.lastLimits = policy.limits(null);
 		this.learnt = new LearntCutoff(learning);
+		this.margin = new PathMargin(margin);
 		for (int i = 0; i < this.discards.length; i++) {
 			this.discards[i] = new LongAdder();
 		}
@@ -94,6 +97,32 @@ public final class Origin {
 	 */
 	public String learntIdleCutoffReason() {
 		return this.learnt.reason();
+	}
+
+	/**
+	 * How far below its server's idle timeout (advertised, or a host's {@code idle-timeout}) this origin's
+	 * connections stop being reused now.
+	 * @return ms, between {@code min-safety-margin} and {@code safety-margin}
+	 */
+	public long safetyMarginMillis() {
+		return this.margin.marginMillis();
+	}
+
+	/**
+	 * Why the safety margin is what it is: fixed, the floor plus the path's shortest recent round trip, or
+	 * widened after a failure.
+	 * @return the reason in words
+	 */
+	public String safetyMarginReason() {
+		return this.margin.reason();
+	}
+
+	/**
+	 * The shortest recent round trip of this origin's exchanges (request written to response headers).
+	 * @return ms, or -1 before the first exchange (or with a fixed margin)
+	 */
+	public long shortestRoundTripMillis() {
+		return this.margin.shortestRoundTripMillis();
 	}
 
 	/**
@@ -139,11 +168,27 @@ public final class Origin {
 	}
 
 	/**
-	 * How long a connection with these limits is reused: their cutoff, lowered by what failures taught when
-	 * it comes from the default (nothing advertised).
+	 * How long a connection with these limits is reused: their timeout less this origin's margin, lowered by
+	 * what failures taught.
 	 */
 	long idleCutoffMillis(ReuseLimits limits) {
-		return Math.min(limits.idleCutoffMillis(), this.learnt.cutoffMillis());
+		return Math.min(limits.idleCutoffMillis(this.margin.marginMillis()), this.learnt.cutoffMillis());
+	}
+
+	/** How long a connection with these limits is reused by what its source allows, learning aside. */
+	long sourceCutoffMillis(ReuseLimits limits) {
+		return limits.idleCutoffMillis(this.margin.marginMillis());
+	}
+
+	/**
+	 * An exchange to this origin took this long from its request's first byte to its response headers.
+	 * @param roundTripNanos ns
+	 * @param nowNanos {@link System#nanoTime()}
+	 */
+	void roundTrip(long roundTripNanos, long nowNanos) {
+		if (this.margin.roundTrip(roundTripNanos, nowNanos)) {
+			this.events.safetyMarginChanged(this);
+		}
 	}
 
 	/**
@@ -152,7 +197,7 @@ public final class Origin {
 	 */
 	public String effectiveIdleCutoffSource() {
 		ReuseLimits limits = this.lastLimits;
-		if (this.learnt.cutoffMillis() < limits.idleCutoffMillis()) {
+		if (this.learnt.cutoffMillis() < sourceCutoffMillis(limits)) {
 			return "learnt";
 		}
 		return switch (limits.source()) {
@@ -226,14 +271,22 @@ public final class Origin {
 	 * A connection to this origin, reused after {@code idleMillis}, failed before any response byte: the
 	 * connections that were idle at that moment are probably closed too (a restart kills them all), and
 	 * something on the path closes idle connections at or before {@code idleMillis}. When that is inside what
-	 * the connection's source allowed (the header, the default, a host override), the evidence wins: the
-	 * origin's cutoff drops below it until probes find connections alive after that long again.
+	 * the connection's source allowed (the header, the default, a host override), the evidence wins: within
+	 * {@code safety-margin} of a server's timeout, the margin was too thin for the path and widens to
+	 * {@code safety-margin}; further below, the origin's cutoff drops below it until probes find connections
+	 * alive after that long again.
 	 * @param idleMillis how long the connection had been idle, ms
 	 * @param limits what the connection's source allowed
 	 */
 	void reusedConnectionFailed(long idleMillis, ReuseLimits limits) {
 		this.staleSinceMillis = System.currentTimeMillis();
-		long cutoff = this.learnt.failed(idleMillis, limits.idleCutoffMillis(), () -> contradicted(limits, idleMillis));
+		long allowed = sourceCutoffMillis(limits);
+		if (limits.source() != ReuseLimits.Source.DEFAULT && idleMillis < allowed
+				&& idleMillis >= limits.idleTimeoutMillis() - this.learning.safetyMarginMillis()
+				&& widenMargin(idleMillis, limits, allowed)) {
+			return;
+		}
+		long cutoff = this.learnt.failed(idleMillis, allowed, () -> contradicted(limits, allowed, idleMillis));
 		if (cutoff < 0) {
 			return;
 		}
@@ -244,13 +297,27 @@ public final class Origin {
 		}
 	}
 
-	private String contradicted(ReuseLimits limits, long idleMillis) {
+	/** Whether the adaptive margin widened: it was not already. */
+	private boolean widenMargin(long idleMillis, ReuseLimits limits, long allowed) {
+		if (!this.margin.widen("a connection reused after " + idleMillis + " ms idle (reused up to " + allowed
+				+ " ms of " + limits.idleTimeoutMillis() + ") was closed by the server or the path")) {
+			return false;
+		}
+		this.events.safetyMarginChanged(this);
+		if (logger.isInfoEnabled()) {
+			logger.info("keepalive: " + this.key + ": " + this.margin.reason() + "; its margin is now "
+					+ this.margin.marginMillis() + " ms");
+		}
+		return true;
+	}
+
+	private String contradicted(ReuseLimits limits, long allowed, long idleMillis) {
 		String failed = "a connection reused after " + idleMillis + " ms idle was closed by the server or the path";
 		return switch (limits.source()) {
 			case ADVERTISED -> this.key + " advertised Keep-Alive: timeout=" + this.advertisedTimeoutSeconds
-					+ " (reused up to " + limits.idleCutoffMillis() + " ms), but " + failed;
+					+ " (reused up to " + allowed + " ms), but " + failed;
 			case HOST_OVERRIDE -> KeepAliveClientProperties.PREFIX + ".hosts for " + this.key + " allows "
-					+ limits.idleCutoffMillis() + " ms, but " + failed;
+					+ allowed + " ms, but " + failed;
 			case DEFAULT -> this.key + " advertises no timeout, and " + failed;
 		};
 	}

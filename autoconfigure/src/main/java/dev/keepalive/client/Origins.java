@@ -120,7 +120,7 @@ public final class Origins {
 	}
 
 	private Origin newOrigin(String key, ClientEngine engine, String host, int port) {
-		return new Origin(key, engine, this.policy.forOrigin(host, port), this.policy.learning(), this.events,
+		return new Origin(key, engine, this.policy.forOrigin(host, port), this.policy.learning(), this.policy.margin(), this.events,
 				this.recent);
 	}
 

@@ -3,25 +3,41 @@ package dev.keepalive.client;
 /**
  * How long and how often one pooled connection may be handed out again.
  *
- * @param idleCutoffMillis a connection idle for at least this long is not reused
+ * @param idleTimeoutMillis how long the server keeps the connection idle, as far as the client knows (the
+ * advertised {@code timeout}, capped; a host's {@code idle-timeout}), or the default idle timeout, ms
  * @param maxRequests a connection that carried this many requests is not reused
- * @param source where the idle cutoff came from
+ * @param source where the idle timeout came from
  */
-public record ReuseLimits(long idleCutoffMillis, long maxRequests, Source source) {
+public record ReuseLimits(long idleTimeoutMillis, long maxRequests, Source source) {
 
 	/** No request limit. */
 	public static final long UNLIMITED = Long.MAX_VALUE;
 
-	/** Where an idle cutoff came from. */
+	/**
+	 * The idle time at which a connection stops being reused: a server's timeout less the margin, or half the
+	 * timeout when it is not longer than the margin; the default idle timeout as is (it is the client's own
+	 * choice, not a server's close).
+	 * @param marginMillis the origin's safety margin, ms
+	 * @return the cutoff, ms
+	 */
+	public long idleCutoffMillis(long marginMillis) {
+		if (this.source == Source.DEFAULT) {
+			return this.idleTimeoutMillis;
+		}
+		return (this.idleTimeoutMillis > marginMillis) ? this.idleTimeoutMillis - marginMillis
+				: this.idleTimeoutMillis / 2;
+	}
+
+	/** Where an idle timeout came from. */
 	public enum Source {
 
-		/** The server's {@code Keep-Alive: timeout=N}, less the safety margin. */
+		/** The server's {@code Keep-Alive: timeout=N}, capped by {@code max-idle-timeout}. */
 		ADVERTISED,
 
 		/** {@code keepalive.client.default-idle-timeout}: the server advertised nothing usable. */
 		DEFAULT,
 
-		/** {@code keepalive.client.hosts.<origin>.idle-timeout}, less the safety margin. */
+		/** {@code keepalive.client.hosts.<origin>.idle-timeout}. */
 		HOST_OVERRIDE
 
 	}

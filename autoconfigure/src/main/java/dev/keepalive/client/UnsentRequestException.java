@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * The starter stopped a request before any byte of it was written, because the pooled connection it got had
- * been idle past what its origin's path is known to allow and the request could not serve as a probe. Nothing
+ * been idle past its cutoff by the time the request was to be written (a pause after the pool handed it out),
+ * or past what its origin's path is known to allow, and the request could not serve as a probe. Nothing
  * reached the server: the resend layer sends it again on another connection, whatever its method.
  */
 public class UnsentRequestException extends IOException {
@@ -13,13 +14,13 @@ public class UnsentRequestException extends IOException {
 
 	/**
 	 * Create the exception.
-	 * @param origin the connection's origin, with its learnt idle cutoff
+	 * @param origin the connection's origin
 	 * @param idleMillis how long the connection had been idle, ms
+	 * @param cutoffMillis the idle cutoff it was past, ms
 	 */
-	public UnsentRequestException(Origin origin, long idleMillis) {
+	public UnsentRequestException(Origin origin, long idleMillis, long cutoffMillis) {
 		super("keepalive: not sent on a connection to " + origin.key() + " idle for " + idleMillis
-				+ " ms, past the learnt idle cutoff of " + origin.learntIdleCutoffMillis()
-				+ " ms; sent again on another connection");
+				+ " ms, past its idle cutoff of " + cutoffMillis + " ms; sent again on another connection");
 	}
 
 }

@@ -1,16 +1,20 @@
 package dev.keepalive.metrics;
 
+import java.util.concurrent.TimeUnit;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 
 import dev.keepalive.client.DiscardReason;
 import dev.keepalive.client.KeepAliveClientEvents;
 import dev.keepalive.client.Origin;
 
 /**
- * Records what the pool does: {@code keepalive.client.connections.discarded} by reason and
- * {@code keepalive.client.advertised.timeout}, tagged with the (bounded) origin and the engine.
+ * Records what the pool does: {@code keepalive.client.connections.discarded} by reason,
+ * {@code keepalive.client.advertised.timeout}, {@code keepalive.client.idle.cutoff.changes} and
+ * {@code keepalive.client.safety.margin}, tagged with the (bounded) origin and the engine.
  */
 public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 
@@ -25,6 +29,12 @@ public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 	 * {@code up}: probes lifted it), {@code origin}, {@code engine}.
 	 */
 	public static final String CUTOFF_CHANGES = "keepalive.client.idle.cutoff.changes";
+
+	/**
+	 * The safety margin in force for an origin, once its first exchange measured the path; tags {@code origin},
+	 * {@code engine}. Origins that share the {@code other} tag show the first of them.
+	 */
+	public static final String SAFETY_MARGIN = "keepalive.client.safety.margin";
 
 	private final MeterRegistry registry;
 
@@ -60,6 +70,16 @@ public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 			.tag("engine", origin.engine().tag())
 			.register(this.registry)
 			.increment();
+	}
+
+	@Override
+	public void safetyMarginChanged(Origin origin) {
+		// Registered once per tag set; the gauge reads the origin's margin, which follows the path.
+		TimeGauge.builder(SAFETY_MARGIN, origin, TimeUnit.MILLISECONDS, Origin::safetyMarginMillis)
+			.description("How far below the server's idle timeout connections stop being reused")
+			.tag("origin", this.origins.of(origin))
+			.tag("engine", origin.engine().tag())
+			.register(this.registry);
 	}
 
 	@Override

@@ -73,6 +73,8 @@ class KeepAliveActuatorTests {
 				.containsEntry("idleCutoffMillis", 1000)
 				.containsEntry("idleCutoffSource", "learnt")
 				.containsEntry("learntIdleCutoffMillis", 1000)
+				.hasEntrySatisfying("safetyMarginMillis", (margin) -> assertThat((Integer) margin).isBetween(50, 999))
+				.hasEntrySatisfying("safetyMargin", (why) -> assertThat((String) why).startsWith("50 ms floor + "))
 				.containsKey("learntLowered")
 				.hasEntrySatisfying("learnt", (why) -> assertThat((String) why).contains("advertised Keep-Alive: timeout=30"))
 				.containsEntry("resets", 1)

@@ -1,5 +1,7 @@
 package dev.keepalive.client;
 
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +53,8 @@ class ConnectionReuseStateTests {
 		assertThat(state.idleCutoffMillis()).isEqualTo(1000);
 		assertThat(origin.effectiveIdleCutoffSource()).isEqualTo("learnt");
 		assertThat(origin.learntIdleCutoffReason()).startsWith("proxied.example:80 advertised Keep-Alive: timeout=30 "
-				+ "(reused up to 29000 ms), but a connection reused after 2000 ms idle was closed");
+				+ "(reused up to " + (30_000 - origin.safetyMarginMillis()) + " ms), but a connection reused after "
+				+ "2000 ms idle was closed");
 	}
 
 	@Test
@@ -80,14 +83,70 @@ class ConnectionReuseStateTests {
 		assertThat(origin.learntIdleCutoffReason()).contains("alive after 2000 ms idle, where one idle 300 ms had failed");
 	}
 
+	@Test
+	void theIdleClockRunsFromWhenTheLastRequestStarted() {
+		ConnectionReuseState state = new ConnectionReuseState(origin("slow.example"));
+		long start = respond(state, "timeout=3");
+		// A 2.5 s answer, then 1.2 s idle: 3.7 s by a server that counts from its last read of the request.
+		long now = start + TimeUnit.MILLISECONDS.toNanos(3700);
+		assertThat(state.idleMillis(now)).isEqualTo(3700);
+		assertThat(state.discardReason(state.idleMillis(now), 1, 3700, Long.MAX_VALUE, 1))
+			.isEqualTo(DiscardReason.ADVERTISED_TIMEOUT);
+	}
+
+	@Test
+	void aRequestIsStoppedBeforeItsFirstByteWhenTheConnectionExpiredAfterThePoolHandedItOut() {
+		Origin origin = origin("paused.example");
+		ConnectionReuseState state = new ConnectionReuseState(origin);
+		long start = respond(state, "timeout=2");
+		// Handed out at 1.5 s, written at 2.1 s (a GC pause in between): the server is closing it.
+		ExchangeFacts paused = new ExchangeFacts();
+		assertThat(state.requestStarted(paused, start + TimeUnit.MILLISECONDS.toNanos(2100))).isFalse();
+		assertThat(paused.wasUnsent()).isTrue();
+		assertThat(state.unsent(paused)).hasMessageContaining("idle for 2100 ms, past its idle cutoff of");
+		assertThat(origin.discarded(DiscardReason.ADVERTISED_TIMEOUT)).isOne();
+	}
+
+	@Test
+	void aRequestWhoseBodyCannotBeWrittenAgainGoesOutRatherThanFail() {
+		ConnectionReuseState state = new ConnectionReuseState(origin("streamed.example"));
+		long start = respond(state, "timeout=2");
+		ExchangeFacts streamed = new ExchangeFacts();
+		streamed.streamedBody();
+		assertThat(state.requestStarted(streamed, start + TimeUnit.MILLISECONDS.toNanos(2100))).isTrue();
+		assertThat(streamed.wasUnsent()).isFalse();
+	}
+
+	@Test
+	void aFailureJustInsideTheAdaptiveCutoffWidensTheMarginInsteadOfLoweringTheCutoff() {
+		Origin origin = origin("jittery.example");
+		ConnectionReuseState state = new ConnectionReuseState(origin);
+		respond(state, "timeout=5");
+		long margin = origin.safetyMarginMillis();
+		assertThat(margin).isLessThan(1000);
+		assertThat(origin.effectiveIdleCutoffMillis()).isEqualTo(5000 - margin);
+		origin.reusedConnectionFailed(4900 - margin, state.limits());
+		assertThat(origin.safetyMarginMillis()).isEqualTo(1000);
+		assertThat(origin.safetyMarginReason()).startsWith("widened to keepalive.client.safety-margin: a connection "
+				+ "reused after " + (4900 - margin) + " ms idle");
+		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(Long.MAX_VALUE);
+		assertThat(origin.effectiveIdleCutoffMillis()).isEqualTo(4000);
+		// Further below the timeout, the header is contradicted: that is learnt, as before.
+		origin.reusedConnectionFailed(2500, state.limits());
+		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(1500);
+	}
+
 	private Origin origin(String host) {
 		return this.origins.forAddress(ClientEngine.REACTOR_NETTY, "http", host, 80);
 	}
 
-	private static void respond(ConnectionReuseState state, String keepAlive) {
-		state.requestStarted(null, System.nanoTime());
+	/** One exchange on the connection; when its request started ({@link System#nanoTime()}). */
+	private static long respond(ConnectionReuseState state, String keepAlive) {
+		long start = System.nanoTime();
+		state.requestStarted(null, start);
 		state.responseStarted();
 		state.advertised(keepAlive);
+		return start;
 	}
 
 }

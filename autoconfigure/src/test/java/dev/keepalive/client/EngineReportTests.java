@@ -53,6 +53,15 @@ class EngineReportTests {
 		assertThat(output).contains("; per-origin rules for [api.example.com]; RestClient and RestTemplate on");
 	}
 
+	@Test
+	void saysThatApacheHttpClientSpeaksHttp11Only(CapturedOutput output) {
+		ClientContext.runner()
+			.withPropertyValues("spring.http.clients.imperative.factory=http-components")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("RestClient and RestTemplate on Apache HttpClient 5 "
+				+ "(HttpComponentsClientHttpRequestFactoryBuilder, HTTP/1.1 only)");
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "reactor", "http-components" })
 	void saysNothingWhenTheBlockingClientsRunOnAnEngineWithTheCures(String factory, CapturedOutput output) {

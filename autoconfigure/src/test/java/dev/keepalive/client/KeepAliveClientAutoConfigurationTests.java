@@ -50,20 +50,24 @@ class KeepAliveClientAutoConfigurationTests {
 
 	@Test
 	void bindsEveryProperty() {
-		this.runner.withInitializer((context) -> properties(context, Map.of(
-				"keepalive.client.default-idle-timeout", "3s",
-				"keepalive.client.safety-margin", "250ms",
-				"keepalive.client.max-idle-timeout", "2m",
-				"keepalive.client.max-life-time", "10m",
-				"keepalive.client.eviction-interval", "5s",
-				"keepalive.client.max-connections", "42",
-				"keepalive.client.pending-acquire-timeout", "7s",
-				"keepalive.client.hosts.[api.example.com:8443].idle-timeout", "55s",
-				"keepalive.client.hosts.[proxied.example.com].ignore-advertised", "true")))
+		this.runner.withInitializer((context) -> properties(context, Map.ofEntries(
+				Map.entry("keepalive.client.default-idle-timeout", "3s"),
+				Map.entry("keepalive.client.safety-margin", "250ms"),
+				Map.entry("keepalive.client.adaptive-margin", "false"),
+				Map.entry("keepalive.client.min-safety-margin", "20ms"),
+				Map.entry("keepalive.client.max-idle-timeout", "2m"),
+				Map.entry("keepalive.client.max-life-time", "10m"),
+				Map.entry("keepalive.client.eviction-interval", "5s"),
+				Map.entry("keepalive.client.max-connections", "42"),
+				Map.entry("keepalive.client.pending-acquire-timeout", "7s"),
+				Map.entry("keepalive.client.hosts.[api.example.com:8443].idle-timeout", "55s"),
+				Map.entry("keepalive.client.hosts.[proxied.example.com].ignore-advertised", "true"))))
 			.run((context) -> {
 				KeepAliveClientProperties properties = context.getBean(KeepAliveClientProperties.class);
 				assertThat(properties.getDefaultIdleTimeout()).hasSeconds(3);
 				assertThat(properties.getSafetyMargin()).hasMillis(250);
+				assertThat(properties.isAdaptiveMargin()).isFalse();
+				assertThat(properties.getMinSafetyMargin()).hasMillis(20);
 				assertThat(properties.getMaxIdleTimeout()).hasMinutes(2);
 				assertThat(properties.getMaxLifeTime()).hasMinutes(10);
 				assertThat(properties.getEvictionInterval()).hasSeconds(5);
@@ -72,7 +76,8 @@ class KeepAliveClientAutoConfigurationTests {
 				assertThat(properties.getHosts().get("api.example.com:8443").getIdleTimeout()).hasSeconds(55);
 				assertThat(properties.getHosts().get("proxied.example.com").isIgnoreAdvertised()).isTrue();
 				KeepAlivePolicy policy = context.getBean(KeepAlivePolicy.class);
-				assertThat(policy.forOrigin("api.example.com", 8443).limits(null).idleCutoffMillis()).isEqualTo(54_750);
+				assertThat(policy.forOrigin("api.example.com", 8443).limits(null).idleTimeoutMillis()).isEqualTo(55_000);
+				assertThat(policy.margin()).isEqualTo(new KeepAlivePolicy.Margin(false, 20, 250));
 			});
 	}
 

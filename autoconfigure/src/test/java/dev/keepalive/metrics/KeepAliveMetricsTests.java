@@ -8,6 +8,7 @@ import java.util.function.Function;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.keepalive.client.Origin;
+import dev.keepalive.client.Origins;
 import dev.keepalive.testsupport.ClientContext;
 import dev.keepalive.testsupport.ClientKind;
 import dev.keepalive.testsupport.Concurrently;
@@ -120,10 +123,10 @@ class KeepAliveMetricsTests {
 	void theHttpComponentsPoolCountsWhatItDiscardsUnderItsEngine() throws IOException {
 		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=2, max=3").start()) {
 			ClientKind kind = ClientKind.REST_CLIENT_HTTP_COMPONENTS;
-			kind.on(this.runner).run((context) -> {
+			kind.on(this.runner).withPropertyValues("keepalive.client.adaptive-margin=false").run((context) -> {
 				Function<String, String> client = kind.client(context);
 				client.apply(peer.url("/"));
-				ClientContext.pause(1100); // past the advertised 2 s less the 1 s margin
+				ClientContext.pause(1100); // past the advertised 2 s less the fixed 1 s margin
 				client.apply(peer.url("/")); // a new connection: the expired one is closed on the way
 				client.apply(peer.url("/"));
 				client.apply(peer.url("/")); // its third request: max=3 reached, closed on release
@@ -210,6 +213,21 @@ class KeepAliveMetricsTests {
 					.toBodilessEntity()
 					.block(Duration.ofSeconds(5)));
 				assertThat(count(context, KeepAliveRetryMetrics.REFUSED, "reason", "body-not-replayable")).isEqualTo(1);
+			});
+		}
+	}
+
+	@Test
+	void theSafetyMarginInForceIsAGaugeOnceTheFirstExchangeMeasuredThePath() throws IOException {
+		try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=7").start()) {
+			this.runner.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.find(KeepAliveClientMetrics.SAFETY_MARGIN).timeGauge()).isNull();
+				client(context).apply(peer.url("/"));
+				TimeGauge margin = registry.get(KeepAliveClientMetrics.SAFETY_MARGIN).tag("engine", "reactor-netty").timeGauge();
+				Origin origin = context.getBean(Origins.class).all().iterator().next();
+				// The 50 ms floor plus a loopback round trip.
+				assertThat(margin.value(TimeUnit.MILLISECONDS)).isEqualTo(origin.safetyMarginMillis()).isBetween(50.0, 999.0);
 			});
 		}
 	}

@@ -53,6 +53,10 @@ public final class KeepAlivePeer extends LoopbackPeer {
 
 	private final boolean advertiseOnlyWhenAsked;
 
+	private final long handlerMillis;
+
+	private final boolean idleFromRequest;
+
 	private final AtomicInteger askedForKeepAlive = new AtomicInteger();
 
 	private final AtomicInteger requests = new AtomicInteger();
@@ -75,6 +79,8 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		this.close = builder.close;
 		this.respond = builder.respond;
 		this.advertiseOnlyWhenAsked = builder.advertiseOnlyWhenAsked;
+		this.handlerMillis = builder.handler.toMillis();
+		this.idleFromRequest = builder.idleFromRequest;
 		start();
 	}
 
@@ -134,7 +140,9 @@ public final class KeepAlivePeer extends LoopbackPeer {
 			long idleSince = System.nanoTime();
 			int served = 0;
 			while (true) {
-				socket.setSoTimeout((int) ((this.idleTimeoutMillis > 0) ? this.idleTimeoutMillis + this.raceWindowMillis : 0));
+				long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+				socket.setSoTimeout((int) ((this.idleTimeoutMillis > 0)
+						? Math.max(1, this.idleTimeoutMillis + this.raceWindowMillis - elapsedMillis) : 0));
 				int first;
 				try {
 					first = in.read();
@@ -159,6 +167,7 @@ public final class KeepAlivePeer extends LoopbackPeer {
 					return;
 				}
 				boolean askedForKeepAlive = readRequest(first, in);
+				long readAt = System.nanoTime();
 				if (askedForKeepAlive) {
 					this.askedForKeepAlive.incrementAndGet();
 				}
@@ -170,9 +179,13 @@ public final class KeepAlivePeer extends LoopbackPeer {
 					}
 					return;
 				}
+				if (this.handlerMillis > 0) {
+					Thread.sleep(this.handlerMillis);
+				}
 				// Idle from before the answer leaves: the client's gap starts after it arrives, so the idle time
 				// measured here is never shorter than the gap the test paused for, however late this thread runs.
-				idleSince = System.nanoTime();
+				// Or, as a server that counts from its last read of the request, from then.
+				idleSince = this.idleFromRequest ? readAt : System.nanoTime();
 				served++;
 				boolean last = this.maxCountingDown > 0 && served > this.maxCountingDown;
 				out.write(response(askedForKeepAlive || !this.advertiseOnlyWhenAsked, served, last)
@@ -187,6 +200,9 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		}
 		catch (IOException ex) {
 			// The client went away: nothing to serve.
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -253,6 +269,10 @@ public final class KeepAlivePeer extends LoopbackPeer {
 
 		private int maxCountingDown;
 
+		private Duration handler = Duration.ZERO;
+
+		private boolean idleFromRequest;
+
 		private Builder(String keepAlive) {
 			this.keepAlive = keepAlive;
 		}
@@ -289,6 +309,21 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		 */
 		public Builder maxCountingDown(int first) {
 			this.maxCountingDown = first;
+			return this;
+		}
+
+		/** Take this long to answer each request. */
+		public Builder handler(Duration handler) {
+			this.handler = handler;
+			return this;
+		}
+
+		/**
+		 * Count a connection's idle time from the last read of its request, not from the end of the response:
+		 * a slow response leaves the client less idle time than the header says.
+		 */
+		public Builder idleFromRequest() {
+			this.idleFromRequest = true;
 			return this;
 		}
 

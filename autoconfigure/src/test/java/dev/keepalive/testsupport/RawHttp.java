@@ -26,6 +26,8 @@ public final class RawHttp implements Closeable {
 
 	private long sentAt;
 
+	private long answeredAt;
+
 	public RawHttp(int port) throws IOException {
 		this.socket = new Socket(InetAddress.getLoopbackAddress(), port);
 		this.socket.setSoTimeout(15_000);
@@ -40,13 +42,18 @@ public final class RawHttp implements Closeable {
 		}
 		this.socket.getOutputStream().write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
 		this.sentAt = System.nanoTime();
-		return read(!"HEAD".equals(method));
+		Response response = read(!"HEAD".equals(method));
+		this.answeredAt = System.nanoTime();
+		return response;
 	}
 
-	/**
-	 * Block until the server closes the connection; how long after the last request was sent. (Tomcat counts
-	 * its keep-alive timeout from the last read of a request, not from the end of the response.)
-	 */
+	/** Block until the server closes the connection; how long after the last response was read in full. */
+	public Duration awaitCloseAfterResponse() throws IOException {
+		awaitClose();
+		return Duration.ofNanos(System.nanoTime() - this.answeredAt);
+	}
+
+	/** Block until the server closes the connection; how long after the last request was sent. */
 	public Duration awaitClose() throws IOException {
 		try {
 			while (this.in.read() != -1) {

@@ -1,5 +1,8 @@
 package dev.keepalive.testsupport;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
@@ -19,6 +22,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -56,6 +61,23 @@ public final class ServerApps {
 
 	@RestController
 	public static class Endpoints {
+
+		private final Map<String, Integer> executions = new ConcurrentHashMap<>();
+
+		/** Any method: counts each execution of request {@code id}, then answers after {@code sleep} ms. */
+		@RequestMapping("/orders")
+		String order(@RequestParam String id, @RequestParam(defaultValue = "0") long sleep) throws InterruptedException {
+			this.executions.merge(id, 1, Integer::sum);
+			if (sleep > 0) {
+				Thread.sleep(sleep);
+			}
+			return "ok";
+		}
+
+		/** How often each {@code /orders} request id was executed. */
+		public Map<String, Integer> executions() {
+			return this.executions;
+		}
 
 		@GetMapping("/hello")
 		String hello() {

@@ -19,7 +19,7 @@ final class IdleCutoffKeepAliveStrategy implements ConnectionKeepAliveStrategy {
 	private final TimeValue unknownConnection;
 
 	IdleCutoffKeepAliveStrategy(KeepAlivePolicy policy) {
-		this.unknownConnection = TimeValue.ofMilliseconds(policy.defaultLimits().idleCutoffMillis());
+		this.unknownConnection = TimeValue.ofMilliseconds(policy.defaultLimits().idleTimeoutMillis());
 	}
 
 	@Override
@@ -29,7 +29,7 @@ final class IdleCutoffKeepAliveStrategy implements ConnectionKeepAliveStrategy {
 			return this.unknownConnection; // Not one of our connections: someone replaced the factory.
 		}
 		// HttpClient reads 0 or less as "forever": a connection that may not idle at all gets 1 ms.
-		return TimeValue.ofMilliseconds(Math.max(1, state.keptIdleMillis()));
+		return TimeValue.ofMilliseconds(Math.max(1, state.remainingIdleMillis(System.nanoTime())));
 	}
 
 }

@@ -22,7 +22,6 @@ import dev.keepalive.client.ExchangeFacts;
 import dev.keepalive.client.KeepAliveHeader;
 import dev.keepalive.client.Origin;
 import dev.keepalive.client.Origins;
-import dev.keepalive.client.UnsentRequestException;
 
 /**
  * HttpClient's request executor, which runs each exchange on its connection, taught to keep the connection's
@@ -56,7 +55,7 @@ final class KeepAliveRequestExecutor extends HttpRequestExecutor {
 		ExchangeFacts facts = ExchangeFacts.bound();
 		if (!state.requestStarted(facts, System.nanoTime())) {
 			// Nothing of the request is written yet; HttpClient discards the connection on this failure.
-			throw new UnsentRequestException(state.origin(), facts.idleMillis());
+			throw state.unsent(facts);
 		}
 		ClassicHttpResponse response = super.execute(request, connection, informationCallback, context);
 		state.responseStarted();

@@ -80,8 +80,8 @@ final class TrackedConnection implements ManagedHttpClientConnection, Identifiab
 			return false;
 		}
 		long now = System.currentTimeMillis();
-		DiscardReason reason = state.discardReason(now - releasedAt, state.requests(), now - this.createdAtMillis,
-				this.maxLifeMillis, releasedAt);
+		DiscardReason reason = state.discardReason(state.idleMillis(System.nanoTime()), state.requests(),
+				now - this.createdAtMillis, this.maxLifeMillis, releasedAt);
 		if (reason != null) {
 			state.discarded(reason);
 		}
@@ -90,10 +90,6 @@ final class TrackedConnection implements ManagedHttpClientConnection, Identifiab
 
 	@Override
 	public void passivate() {
-		ConnectionReuseState state = this.state;
-		if (state != null) {
-			state.responded(System.nanoTime());
-		}
 		this.releasedAtMillis = System.currentTimeMillis();
 		this.delegate.passivate();
 	}

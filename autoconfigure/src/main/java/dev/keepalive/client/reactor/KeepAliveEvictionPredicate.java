@@ -1,7 +1,6 @@
 package dev.keepalive.client.reactor;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 
 import reactor.netty.Connection;
@@ -46,19 +45,13 @@ public final class KeepAliveEvictionPredicate implements BiPredicate<Connection,
 		if (state == null) {
 			// Never carried a request: nothing learnt, nothing to count against an origin.
 			ReuseLimits limits = this.policy.defaultLimits();
-			return metadata.idleTime() >= limits.idleCutoffMillis() || metadata.acquireCount() >= limits.maxRequests()
+			return metadata.idleTime() >= limits.idleTimeoutMillis() || metadata.acquireCount() >= limits.maxRequests()
 					|| metadata.lifeTime() >= this.maxLifeTimeMillis;
 		}
-		// 0: the pool reports no release time for a connection in use.
-		long idleMillis = metadata.idleTime();
-		long releasedAt = metadata.releaseTimestamp();
-		DiscardReason reason = state.discardReason(idleMillis, metadata.acquireCount(), metadata.lifeTime(),
-				this.maxLifeTimeMillis, releasedAt);
+		// Idle by the connection's own clock, from its last request; the pool's counts from the release.
+		DiscardReason reason = state.discardReason(state.idleMillis(System.nanoTime()), metadata.acquireCount(),
+				metadata.lifeTime(), this.maxLifeTimeMillis, metadata.releaseTimestamp());
 		if (reason == null) {
-			if (releasedAt > 0) {
-				// Idle, and about to be handed out (or swept): the next request's facts say how long it idled.
-				state.responded(System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(idleMillis));
-			}
 			return false;
 		}
 		state.discarded(reason);

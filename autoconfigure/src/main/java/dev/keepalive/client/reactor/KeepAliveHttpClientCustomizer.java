@@ -19,7 +19,6 @@ import dev.keepalive.client.ConnectionReuseState;
 import dev.keepalive.client.ExchangeFacts;
 import dev.keepalive.client.KeepAliveHeader;
 import dev.keepalive.client.Origins;
-import dev.keepalive.client.UnsentRequestException;
 
 /**
  * Teaches a Reactor Netty {@link HttpClient} to read every response's {@code Keep-Alive} header and record,
@@ -85,7 +84,7 @@ public class KeepAliveHttpClientCustomizer {
 		if (!state.requestStarted(facts, System.nanoTime())) {
 			// Nothing of the request is written yet: fail it here, and the resend layer sends it elsewhere.
 			connection.channel().close();
-			throw Exceptions.propagate(new UnsentRequestException(state.origin(), facts.idleMillis()));
+			throw Exceptions.propagate(state.unsent(facts));
 		}
 	}
 

@@ -32,14 +32,14 @@ class KeepAliveHttpComponentsAutoConfigurationTests {
 
 	@Test
 	void withHttpClient5OnTheClasspathBootPicksItAndTheStarterFollows() throws IOException {
-		this.runner.run((context) -> {
+		this.runner.withPropertyValues("keepalive.client.adaptive-margin=false").run((context) -> {
 			assertThat(context).hasSingleBean(HttpComponentsKeepAliveCustomizer.class);
 			assertThat(context).hasBean("keepAliveRetryHttpComponentsCustomizer");
 			assertThat(engineOf(context.getBean(ClientHttpRequestFactoryBuilder.class)))
 				.isInstanceOf(HttpComponentsClientHttpRequestFactoryBuilder.class);
 			assertThat(sendingFactory(context.getBean(RestTemplateBuilder.class)))
 				.isInstanceOf(HttpComponentsClientHttpRequestFactory.class);
-			// And the rules apply: the advertised 2 s less the 1 s margin, where HttpClient alone reuses.
+			// And the rules apply: the advertised 2 s less the fixed 1 s margin, where HttpClient alone reuses.
 			try (KeepAlivePeer peer = KeepAlivePeer.advertising("timeout=2").start()) {
 				var restTemplate = context.getBean(RestTemplateBuilder.class).build();
 				restTemplate.getForObject(peer.url("/first"), String.class);

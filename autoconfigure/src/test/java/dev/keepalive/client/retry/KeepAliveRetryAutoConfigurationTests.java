@@ -73,13 +73,15 @@ class KeepAliveRetryAutoConfigurationTests {
 			.idleTimeout(Duration.ofSeconds(2))
 			.raceWindow(Duration.ofMillis(600))
 			.start()) {
-			this.runner.withClassLoader(new FilteredClassLoader(RetryPolicy.class)).run((context) -> {
+			this.runner.withClassLoader(new FilteredClassLoader(RetryPolicy.class))
+				.withPropertyValues("keepalive.client.adaptive-margin=false")
+				.run((context) -> {
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(KeepAliveHttpClientCustomizer.class)
 					.doesNotHaveBean(ResendingRequestFactoryDecorator.class);
 				var client = ClientKind.REST_CLIENT.client(context);
 				assertThat(client.apply(peer.url("/"))).isEqualTo("ok");
-				// Past the learnt cutoff (2 s less the 1 s margin), before the peer's close: a new connection.
+				// Past the cutoff (2 s less the fixed 1 s margin), before the peer's close: a new connection.
 				ClientContext.pause(1500);
 				assertThat(client.apply(peer.url("/"))).isEqualTo("ok");
 				assertThat(peer.connections()).isEqualTo(2);

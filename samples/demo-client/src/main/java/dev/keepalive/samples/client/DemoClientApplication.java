@@ -26,13 +26,19 @@ public class DemoClientApplication {
 	/**
 	 * Start the client application.
 	 * @param starter whether the starter acts ({@code keepalive.client.enabled})
+	 * @param properties more properties, {@code --name=value}
 	 * @return the running application
 	 */
-	static ConfigurableApplicationContext start(boolean starter) {
+	static ConfigurableApplicationContext start(boolean starter, String... properties) {
+		String[] args = new String[properties.length + 4];
+		args[0] = "--spring.main.banner-mode=off";
+		args[1] = "--logging.level.root=WARN";
+		args[2] = "--logging.level.reactor.netty=OFF";
+		args[3] = "--keepalive.client.enabled=" + starter;
+		System.arraycopy(properties, 0, args, 4, properties.length);
 		return new SpringApplicationBuilder(DemoClientApplication.class).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
-			.run("--spring.main.banner-mode=off", "--logging.level.root=WARN", "--logging.level.reactor.netty=OFF",
-					"--keepalive.client.enabled=" + starter);
+			.run(args);
 	}
 
 	/** The three clients, each a function from URL to body that throws what the client throws. */

@@ -42,6 +42,9 @@ public final class KeepAliveDemo {
 	/** Idle gaps per pass: spread across the race window and a little beyond it on both sides. */
 	private static final int GAPS = 17;
 
+	/** Idle gaps in the last second before Tomcat's 2 s timeout, where a margin costs reuse. */
+	private static final int[] REUSE_GAPS = { 1000, 1100, 1200, 1300, 1400, 1500, 1600, 1700, 1800, 1900 };
+
 	private KeepAliveDemo() {
 	}
 
@@ -66,13 +69,79 @@ public final class KeepAliveDemo {
 			System.out.printf("%nFailed requests: %d of %d without the starter, %d of %d with it.%n", plain.failures(),
 					plain.requests(), starter.failures(), starter.requests());
 			SvgChart.write(chart, "Requests failed by idle gap (Tomcat keep-alive " + DemoServerApplication.KEEP_ALIVE_TIMEOUT
-					+ ", " + delay.toMillis() + " ms one-way delay)",
+					+ ", " + delay.toMillis() + " ms one-way delay)", "requests failed",
 					List.of(new SvgChart.Series("without the starter", "#d62728", plain.rateByGap()),
 							new SvgChart.Series("with the starter", "#2ca02c", starter.rateByGap())));
-			System.out.printf("Chart: %s%n%n", chart.toAbsolutePath().normalize());
+			System.out.printf("Chart: %s%n", chart.toAbsolutePath().normalize());
+			reuse(target, delay, chart.resolveSibling("keepalive-demo-reuse.svg"));
 		}
 		System.exit(0);
 	}
+
+	/**
+	 * The price of a margin: how often a connection is reused after an idle gap in the last second before the
+	 * timeout, by plain Boot (always, and it fails at the close), the starter with a fixed 1 s margin (Node's
+	 * agent's; undici keeps 2 s), and the starter's adaptive margin.
+	 */
+	private static void reuse(InetSocketAddress target, Duration delay, Path chart) throws Exception {
+		System.out.printf("%n== Reuse kept in the last second before Tomcat's timeout, idle gaps %s ms%n",
+				Arrays.toString(REUSE_GAPS));
+		Map<String, TreeMap<Integer, Double>> kept = new LinkedHashMap<>();
+		kept.put("Spring Boot alone", reuse(target, delay, false));
+		kept.put("starter, fixed 1 s margin", reuse(target, delay, true, "--keepalive.client.adaptive-margin=false"));
+		kept.put("starter, adaptive margin", reuse(target, delay, true));
+		kept.forEach((name, rates) -> System.out.printf("  %-27s %3d%% kept   by gap: %s%n", name,
+				Math.round(100 * rates.values().stream().mapToDouble(Double::doubleValue).average().orElse(0)),
+				rates.entrySet()
+					.stream()
+					.map((entry) -> entry.getKey() + " " + Math.round(entry.getValue() * 100) + "%")
+					.collect(Collectors.joining(", "))));
+		List<String> colours = List.of("#d62728", "#ff7f0e", "#2ca02c");
+		List<SvgChart.Series> series = new ArrayList<>();
+		kept.forEach((name, rates) -> series.add(new SvgChart.Series(name, colours.get(series.size()), rates)));
+		SvgChart.write(chart, "Connections kept by idle gap (Tomcat keep-alive " + DemoServerApplication.KEEP_ALIVE_TIMEOUT
+				+ ", " + delay.toMillis() + " ms one-way delay)", "requests on the same connection", series);
+		System.out.printf("Chart: %s%n%n", chart.toAbsolutePath().normalize());
+	}
+
+	/** The share of requests after each gap that went out on the connection the one before used. */
+	private static TreeMap<Integer, Double> reuse(InetSocketAddress target, Duration delay, boolean starter,
+			String... properties) throws Exception {
+		try (ConfigurableApplicationContext context = DemoClientApplication.start(starter, properties)) {
+			List<CompletableFuture<List<Outcome>>> running = new ArrayList<>();
+			DemoClientApplication.clients(context)
+				.values()
+				.forEach((client) -> running.add(CompletableFuture.supplyAsync(() -> kept(client, target, delay))));
+			Map<Integer, List<Outcome>> byGap = running.stream()
+				.flatMap((result) -> result.join().stream())
+				.collect(Collectors.groupingBy(Outcome::gap));
+			TreeMap<Integer, Double> rates = new TreeMap<>();
+			byGap.forEach((gap, outcomes) -> rates.put(gap,
+					outcomes.stream().filter((outcome) -> outcome.failure() == null).count() / (double) outcomes.size()));
+			return rates;
+		}
+	}
+
+	/** Outcomes whose failure is "new connection" when the request after the gap did not reuse. */
+	private static List<Outcome> kept(Function<String, String> client, InetSocketAddress target, Duration delay) {
+		try (DelayingRelay relay = new DelayingRelay(target, delay)) {
+			String url = "http://127.0.0.1:" + relay.port() + "/hello";
+			List<Outcome> outcomes = new ArrayList<>();
+			for (int gap : REUSE_GAPS) {
+				client.apply(url);
+				Thread.sleep(gap);
+				int before = relay.connections();
+				client.apply(url);
+				outcomes.add(new Outcome(gap, (relay.connections() > before) ? "new connection" : null));
+			}
+			return outcomes;
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+
 
 	/**
 	 * Measure when Tomcat closes an idle connection, and spread the gaps from a little before the race window

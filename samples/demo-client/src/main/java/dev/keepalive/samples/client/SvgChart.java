@@ -8,7 +8,8 @@ import java.util.Locale;
 import java.util.SortedMap;
 
 /**
- * A small line chart, failure rate against idle gap, one line per run, as a standalone SVG file.
+ * A small line chart, a rate (failed, or kept on the same connection) against idle gap, one line per run, as a
+ * standalone SVG file.
  */
 final class SvgChart {
 
@@ -27,11 +28,11 @@ final class SvgChart {
 	private SvgChart() {
 	}
 
-	/** One line: a label, a colour, and failure rate (0..1) per gap in ms. */
+	/** One line: a label, a colour, and the rate (0..1) per gap in ms. */
 	record Series(String label, String colour, SortedMap<Integer, Double> rateByGap) {
 	}
 
-	static void write(Path file, String title, List<Series> series) throws IOException {
+	static void write(Path file, String title, String axis, List<Series> series) throws IOException {
 		int minGap = series.stream().mapToInt((s) -> s.rateByGap().firstKey()).min().orElse(0);
 		int maxGap = series.stream().mapToInt((s) -> s.rateByGap().lastKey()).max().orElse(1);
 		StringBuilder svg = new StringBuilder();
@@ -56,8 +57,8 @@ final class SvgChart {
 				"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">idle gap before the request (ms)</text>%n",
 				(LEFT + WIDTH - RIGHT) / 2, HEIGHT - 15));
 		svg.append(String.format(Locale.ROOT,
-				"<text transform=\"translate(18 %d) rotate(-90)\" text-anchor=\"middle\">requests failed</text>%n",
-				(TOP + HEIGHT - BOTTOM) / 2));
+				"<text transform=\"translate(18 %d) rotate(-90)\" text-anchor=\"middle\">%s</text>%n",
+				(TOP + HEIGHT - BOTTOM) / 2, escape(axis)));
 		int legend = 0;
 		for (Series each : series) {
 			StringBuilder points = new StringBuilder();
