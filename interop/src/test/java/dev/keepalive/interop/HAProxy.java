@@ -1,0 +1,104 @@
+package dev.keepalive.interop;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * HAProxy in the foreground ({@code -db}), {@code mode http} with {@code option http-keep-alive} and
+ * {@code timeout http-keep-alive 2s}, in front of a {@link CountingBackend} that advertises
+ * {@code Keep-Alive: timeout=5}: HAProxy passes the backend's header on to its clients and closes their idle
+ * connections at 2 s, so the header a client reads describes another hop.
+ */
+final class HAProxy implements InteropServer {
+
+	private final CountingBackend backend;
+
+	private final WorkDirectory directory;
+
+	private final int port;
+
+	private final ServerProcess process;
+
+	private HAProxy(CountingBackend backend, WorkDirectory directory, int port, ServerProcess process) {
+		this.backend = backend;
+		this.directory = directory;
+		this.port = port;
+		this.process = process;
+	}
+
+	static HAProxy start() {
+		String binary = Binary.HAPROXY.path().toString();
+		CountingBackend backend = new CountingBackend("timeout=5");
+		WorkDirectory directory = WorkDirectory.create("haproxy");
+		for (int attempt = 1;; attempt++) {
+			int port = ServerProcess.freePort();
+			Path configuration = directory.write("haproxy.cfg", configuration(port, backend.port()));
+			try {
+				// HAProxy logs to syslog only: its output holds its warnings and alerts.
+				ServerProcess process = ServerProcess.start("haproxy", List.of(binary, "-f", configuration.toString(), "-db"),
+						directory.path(), directory.resolve("haproxy.out"), port);
+				return new HAProxy(backend, directory, port, process);
+			}
+			catch (IllegalStateException ex) {
+				if (attempt == 3 || !ex.getMessage().contains("ddress already in use")) {
+					directory.close();
+					backend.close();
+					throw ex;
+				}
+			}
+		}
+	}
+
+	private static String configuration(int port, int backendPort) {
+		return """
+				global
+				    maxconn 1024
+				defaults
+				    mode http
+				    option http-keep-alive
+				    timeout connect 5s
+				    timeout client 30s
+				    timeout server 30s
+				    timeout http-request 10s
+				    timeout http-keep-alive 2s
+				frontend interop
+				    bind 127.0.0.1:%d
+				    default_backend counting
+				backend counting
+				    server counting 127.0.0.1:%d
+				""".formatted(port, backendPort);
+	}
+
+	@Override
+	public String description() {
+		return "HAProxy, timeout http-keep-alive 2s, backend Keep-Alive: timeout=5";
+	}
+
+	@Override
+	public String path() {
+		return "/";
+	}
+
+	@Override
+	public int port() {
+		return this.port;
+	}
+
+	@Override
+	public Executions executions() {
+		return this.backend.executions();
+	}
+
+	@Override
+	public String describeLogs() {
+		return this.process.describeLogs();
+	}
+
+	@Override
+	public void close() {
+		this.process.close();
+		this.directory.close();
+		this.backend.close();
+	}
+
+}
