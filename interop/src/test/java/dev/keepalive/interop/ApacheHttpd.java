@@ -9,21 +9,13 @@ import java.util.List;
  * {@code KeepAliveTimeout 2}, a static document {@code /ok} (GET and POST answer 200), an access log in the
  * suite's format. Started as root, its children run as nobody.
  */
-final class ApacheHttpd implements InteropServer {
+final class ApacheHttpd extends LaunchedServer {
 
 	private static final List<String> MODULE_DIRECTORIES = List.of("/usr/lib/apache2/modules", "/usr/lib64/httpd/modules",
 			"/usr/lib/httpd/modules", "/usr/libexec/apache2", "/usr/local/apache2/modules");
 
-	private final WorkDirectory directory;
-
-	private final int port;
-
-	private final ServerProcess process;
-
-	private ApacheHttpd(WorkDirectory directory, int port, ServerProcess process) {
-		this.directory = directory;
-		this.port = port;
-		this.process = process;
+	private ApacheHttpd(Launched launched) {
+		super(launched);
 	}
 
 	static ApacheHttpd start() {
@@ -37,22 +29,11 @@ final class ApacheHttpd implements InteropServer {
 		WorkDirectory directory = WorkDirectory.create("httpd");
 		directory.directory("htdocs");
 		directory.write("htdocs/ok", "ok");
-		for (int attempt = 1;; attempt++) {
-			int port = ServerProcess.freePort();
+		return new ApacheHttpd(launch(directory, (port) -> {
 			Path configuration = directory.write("httpd.conf", configuration(directory.path(), modules, port));
-			try {
-				ServerProcess process = ServerProcess.start("apache2",
-						List.of(binary, "-f", configuration.toString(), "-D", "FOREGROUND"), directory.path(),
-						directory.resolve("error.log"), port);
-				return new ApacheHttpd(directory, port, process);
-			}
-			catch (IllegalStateException ex) {
-				if (attempt == 3 || !ex.getMessage().contains("Address already in use")) {
-					directory.close();
-					throw ex;
-				}
-			}
-		}
+			return new Command("apache2", List.of(binary, "-f", configuration.toString(), "-D", "FOREGROUND"),
+					directory.resolve("error.log"));
+		}));
 	}
 
 	private static String configuration(Path directory, Path modules, int port) {
@@ -98,25 +79,9 @@ final class ApacheHttpd implements InteropServer {
 	}
 
 	@Override
-	public int port() {
-		return this.port;
-	}
-
-	@Override
 	public Executions executions() {
 		// %k: the keep-alive requests before this one on its connection, so the first is 0.
-		return new AccessLog(this.directory.resolve("access.log"), 0);
-	}
-
-	@Override
-	public String describeLogs() {
-		return this.process.describeLogs();
-	}
-
-	@Override
-	public void close() {
-		this.process.close();
-		this.directory.close();
+		return new AccessLog(file("access.log"), 0);
 	}
 
 }

@@ -9,43 +9,30 @@ import java.util.List;
  * {@code Keep-Alive: timeout=5}: HAProxy passes the backend's header on to its clients and closes their idle
  * connections at 2 s, so the header a client reads describes another hop.
  */
-final class HAProxy implements InteropServer {
+final class HAProxy extends LaunchedServer {
 
 	private final CountingBackend backend;
 
-	private final WorkDirectory directory;
-
-	private final int port;
-
-	private final ServerProcess process;
-
-	private HAProxy(CountingBackend backend, WorkDirectory directory, int port, ServerProcess process) {
+	private HAProxy(CountingBackend backend, Launched launched) {
+		super(launched);
 		this.backend = backend;
-		this.directory = directory;
-		this.port = port;
-		this.process = process;
 	}
 
 	static HAProxy start() {
 		String binary = Binary.HAPROXY.path().toString();
 		CountingBackend backend = new CountingBackend("timeout=5");
 		WorkDirectory directory = WorkDirectory.create("haproxy");
-		for (int attempt = 1;; attempt++) {
-			int port = ServerProcess.freePort();
-			Path configuration = directory.write("haproxy.cfg", configuration(port, backend.port()));
-			try {
+		try {
+			return new HAProxy(backend, launch(directory, (port) -> {
+				Path configuration = directory.write("haproxy.cfg", configuration(port, backend.port()));
 				// HAProxy logs to syslog only: its output holds its warnings and alerts.
-				ServerProcess process = ServerProcess.start("haproxy", List.of(binary, "-f", configuration.toString(), "-db"),
-						directory.path(), directory.resolve("haproxy.out"), port);
-				return new HAProxy(backend, directory, port, process);
-			}
-			catch (IllegalStateException ex) {
-				if (attempt == 3 || !ex.getMessage().contains("ddress already in use")) {
-					directory.close();
-					backend.close();
-					throw ex;
-				}
-			}
+				return new Command("haproxy", List.of(binary, "-f", configuration.toString(), "-db"),
+						directory.resolve("haproxy.out"));
+			}));
+		}
+		catch (RuntimeException ex) {
+			backend.close();
+			throw ex;
 		}
 	}
 
@@ -80,24 +67,13 @@ final class HAProxy implements InteropServer {
 	}
 
 	@Override
-	public int port() {
-		return this.port;
-	}
-
-	@Override
 	public Executions executions() {
 		return this.backend.executions();
 	}
 
 	@Override
-	public String describeLogs() {
-		return this.process.describeLogs();
-	}
-
-	@Override
 	public void close() {
-		this.process.close();
-		this.directory.close();
+		super.close();
 		this.backend.close();
 	}
 

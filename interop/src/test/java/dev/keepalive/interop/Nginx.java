@@ -7,21 +7,13 @@ import java.util.List;
  * whose keep-alive directives the test chooses; {@code return 200 "ok"} for every method; an access log in
  * the suite's format.
  */
-final class Nginx implements InteropServer {
+final class Nginx extends LaunchedServer {
 
 	private final String description;
 
-	private final WorkDirectory directory;
-
-	private final int port;
-
-	private final ServerProcess process;
-
-	private Nginx(String description, WorkDirectory directory, int port, ServerProcess process) {
+	private Nginx(String description, Launched launched) {
+		super(launched);
 		this.description = description;
-		this.directory = directory;
-		this.port = port;
-		this.process = process;
 	}
 
 	/**
@@ -31,23 +23,12 @@ final class Nginx implements InteropServer {
 	static Nginx start(String keepAlive) {
 		String binary = Binary.NGINX.path().toString();
 		WorkDirectory directory = WorkDirectory.create("nginx");
-		for (int attempt = 1;; attempt++) {
-			int port = ServerProcess.freePort();
+		return new Nginx("nginx, " + keepAlive.trim(), launch(directory, (port) -> {
 			directory.write("nginx.conf", configuration(port, keepAlive));
-			try {
-				// -e: the error log before the configuration is read (else /var/log/nginx/error.log).
-				ServerProcess process = ServerProcess.start("nginx", List.of(binary, "-p", directory.path() + "/", "-c",
-						"nginx.conf", "-e", "error.log", "-g", "daemon off;"), directory.path(),
-						directory.resolve("error.log"), port);
-				return new Nginx("nginx, " + keepAlive.trim(), directory, port, process);
-			}
-			catch (IllegalStateException ex) {
-				if (attempt == 3 || !ex.getMessage().contains("Address already in use")) {
-					directory.close();
-					throw ex;
-				}
-			}
-		}
+			// -e: the error log before the configuration is read (else /var/log/nginx/error.log).
+			return new Command("nginx", List.of(binary, "-p", directory.path() + "/", "-c", "nginx.conf", "-e",
+					"error.log", "-g", "daemon off;"), directory.resolve("error.log"));
+		}));
 	}
 
 	private static String configuration(int port, String keepAlive) {
@@ -83,24 +64,8 @@ final class Nginx implements InteropServer {
 	}
 
 	@Override
-	public int port() {
-		return this.port;
-	}
-
-	@Override
 	public Executions executions() {
-		return new AccessLog(this.directory.resolve("access.log"), 1);
-	}
-
-	@Override
-	public String describeLogs() {
-		return this.process.describeLogs();
-	}
-
-	@Override
-	public void close() {
-		this.process.close();
-		this.directory.close();
+		return new AccessLog(file("access.log"), 1);
 	}
 
 }
