@@ -213,7 +213,7 @@ class Http2PeerTests {
 			.goAwayGrace(Duration.ofMillis(300))
 			.oneWayDelay(Duration.ofMillis(250)));
 		HttpClient client = tls ? h2(peer) : h2c();
-		Trial trial = trials(client, peer, List.of(250L)).get(0);
+		Trial trial = trials(client, peer, List.of(250L), 500).get(0);
 		assertThat(trial.outcome().error()).as("gap %d ms%n%s", trial.gap(), peer.history()).isInstanceOf(PrematureCloseException.class);
 		assertThat(peer.processed(trial.id())).isZero();
 		assertThat(peer.ignored()).as(peer.history()).isOne();
@@ -224,19 +224,19 @@ class Http2PeerTests {
 	}
 
 	/**
-	 * The GOAWAY race measured as {@code http2.md} did: 25 ms each way, idle gaps spread around the peer's
-	 * timeout (300 ms here), each after a request on a new connection. On demand:
+	 * The GOAWAY race measured as {@code http2.md} did: 25 ms each way, the peer's idle timeout 500 ms, idle
+	 * gaps spread over 420-540 ms, each after a request on a new connection. On demand:
 	 * {@code -Dh2peer.trials=61}; the table goes to standard output.
 	 */
 	@Test
 	@EnabledIfSystemProperty(named = "h2peer.trials", matches = "\\d+")
 	void goAwayRaceMeasured() {
 		Http2Peer peer = start(Http2Peer.cleartext()
-			.idleTimeout(Duration.ofMillis(300), Idle.GOAWAY)
+			.idleTimeout(Duration.ofMillis(500), Idle.GOAWAY)
 			.goAwayGrace(Duration.ofMillis(100))
 			.oneWayDelay(Duration.ofMillis(25)));
-		List<Trial> trials = trials(h2c(), peer, spread(220, 330, Integer.getInteger("h2peer.trials")));
-		report("GOAWAY at idle timeout 300 ms, 25 ms each way", peer, trials);
+		List<Trial> trials = trials(h2c(), peer, spread(420, 540, Integer.getInteger("h2peer.trials")), 900);
+		report("GOAWAY at idle timeout 500 ms, 25 ms each way", peer, trials);
 		assertProcessedExactlyTheSuccesses(peer, trials);
 	}
 
@@ -361,7 +361,7 @@ class Http2PeerTests {
 			.idleTimeout(Duration.ofMillis(700), Idle.CLOSE)
 			.oneWayDelay(Duration.ofMillis(250)));
 		HttpClient client = h2c();
-		Trial trial = trials(client, peer, List.of(250L)).get(0);
+		Trial trial = trials(client, peer, List.of(250L), 500).get(0);
 		assertThat(trial.outcome().error()).as("gap %d ms%n%s", trial.gap(), peer.history()).isInstanceOf(PrematureCloseException.class);
 		assertThat(peer.processed(trial.id())).isZero();
 		assertThat(peer.goAways()).isEmpty();
@@ -372,10 +372,10 @@ class Http2PeerTests {
 	@EnabledIfSystemProperty(named = "h2peer.trials", matches = "\\d+")
 	void bareCloseRaceMeasured() {
 		Http2Peer peer = start(Http2Peer.cleartext()
-			.idleTimeout(Duration.ofMillis(300), Idle.CLOSE)
+			.idleTimeout(Duration.ofMillis(500), Idle.CLOSE)
 			.oneWayDelay(Duration.ofMillis(25)));
-		List<Trial> trials = trials(h2c(), peer, spread(220, 330, Integer.getInteger("h2peer.trials")));
-		report("bare close at idle timeout 300 ms, 25 ms each way", peer, trials);
+		List<Trial> trials = trials(h2c(), peer, spread(420, 540, Integer.getInteger("h2peer.trials")), 900);
+		report("bare close at idle timeout 500 ms, 25 ms each way", peer, trials);
 		assertProcessedExactlyTheSuccesses(peer, trials);
 		assertThat(peer.goAways()).isEmpty();
 	}
@@ -625,9 +625,10 @@ class Http2PeerTests {
 
 	/**
 	 * For each gap: a request (on whatever connection the pool gives), the gap, then the request under test,
-	 * which meets the connection as the gap left it.
+	 * which meets the connection as the gap left it; then {@code settleMillis} for the peer to end that
+	 * connection, so that the next trial starts on a new one.
 	 */
-	private static List<Trial> trials(HttpClient client, Http2Peer peer, List<Long> gaps) {
+	private static List<Trial> trials(HttpClient client, Http2Peer peer, List<Long> gaps, long settleMillis) {
 		List<Trial> trials = new ArrayList<>();
 		for (int i = 0; i < gaps.size(); i++) {
 			Outcome warm = get(client, peer, "warm-" + i);
@@ -636,7 +637,7 @@ class Http2PeerTests {
 			long gap = (System.nanoTime() - answered) / 1_000_000;
 			String id = "after-" + gaps.get(i) + "ms-" + i;
 			trials.add(new Trial(id, gap, warm, get(client, peer, id)));
-			ClientContext.pause(500); // let the connection's fate settle before the next trial
+			ClientContext.pause(settleMillis);
 		}
 		return trials;
 	}
