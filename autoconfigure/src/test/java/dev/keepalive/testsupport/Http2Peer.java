@@ -71,7 +71,8 @@ import io.netty.util.concurrent.ScheduledFuture;
  * last-stream-id = the last stream processed) and is closed {@link Builder#goAwayGrace a grace} later, or is
  * closed bare ({@link Idle});</li>
  * <li>after a GOAWAY the peer ignores (neither processes nor resets) every stream above its last-stream-id,
- * as nghttp2 (Node) and Go do, so a request that crossed the GOAWAY on the wire fails only by the close;</li>
+ * as nghttp2 (Node) and Go do, so a request that crossed the GOAWAY on the wire fails only by the close; or
+ * refuses it, as a Netty server does ({@link Builder#refuseAfterGoAway()});</li>
  * <li>a one-way {@link Builder#oneWayDelay network delay} on everything it writes and reads (a FIN
  * included), so that such a crossing is real; alternatively put a {@link DelayingRelay} in front, which
  * carries h2 and TLS as any TCP.</li>
@@ -577,8 +578,14 @@ public final class Http2Peer implements Closeable {
 			String what = "stream " + streamId + " (#" + this.index + ") " + request.method() + " " + path
 					+ ((request.id() != null) ? " id=" + request.id() : "");
 			if (this.goAwayLastStreamId >= 0 && streamId > this.goAwayLastStreamId) {
-				Http2Peer.this.ignored.incrementAndGet();
-				record(this.number, what + ": ignored, above the GOAWAY's last-stream-id " + this.goAwayLastStreamId);
+				if (Http2Peer.this.config.refuseAfterGoAway && !this.closing && !this.silent) {
+					record(this.number, what + ": refused, above the GOAWAY's last-stream-id " + this.goAwayLastStreamId);
+					reset(streamId, Http2Error.REFUSED_STREAM);
+				}
+				else {
+					Http2Peer.this.ignored.incrementAndGet();
+					record(this.number, what + ": ignored, above the GOAWAY's last-stream-id " + this.goAwayLastStreamId);
+				}
 				return;
 			}
 			if (this.closing) {
@@ -857,6 +864,8 @@ public final class Http2Peer implements Closeable {
 
 		private long maxConcurrentStreams = 100;
 
+		private boolean refuseAfterGoAway;
+
 		private Builder(boolean tls) {
 			this.tls = tls;
 		}
@@ -888,6 +897,16 @@ public final class Http2Peer implements Closeable {
 		/** Answer each processed request this long after it was read, so that streams overlap. */
 		public Builder responseDelay(Duration delay) {
 			this.responseDelay = delay;
+			return this;
+		}
+
+		/**
+		 * Answer a stream above a GOAWAY's last-stream-id with RST_STREAM(REFUSED_STREAM) instead of ignoring it,
+		 * as a server on Netty's HTTP/2 codec does (its {@code DefaultHttp2Connection} refuses to create such a
+		 * stream); nghttp2 (Node) and Go ignore it, the default here.
+		 */
+		public Builder refuseAfterGoAway() {
+			this.refuseAfterGoAway = true;
 			return this;
 		}
 

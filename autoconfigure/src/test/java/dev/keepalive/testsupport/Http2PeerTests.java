@@ -1,5 +1,9 @@
 package dev.keepalive.testsupport;
 
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +21,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
@@ -36,8 +41,11 @@ import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfigur
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -107,13 +115,18 @@ class Http2PeerTests {
 	}
 
 	@Test
-	void servesH2OverTlsNegotiatedByAlpn() {
+	void servesH2OverTlsNegotiatedByAlpn(@TempDir Path directory) throws Exception {
 		Http2Peer peer = start(Http2Peer.tls());
 		Outcome outcome = get(h2(peer), peer, "a");
 		assertThat(outcome.body()).as(peer.history()).isEqualTo("ok");
 		assertThat(outcome.version()).isEqualTo("HTTP/2.0");
 		assertThat(peer.protocol(1)).isEqualTo("h2");
 		assertThat(peer.processed("a")).isOne();
+		KeyStore trustStore = KeyStore.getInstance("PKCS12");
+		try (InputStream in = Files.newInputStream(peer.certificate().trustStore(directory))) {
+			trustStore.load(in, "changeit".toCharArray());
+		}
+		assertThat(trustStore.getCertificate("localhost")).isEqualTo(trusted(peer));
 	}
 
 	@Test
@@ -177,6 +190,42 @@ class Http2PeerTests {
 				assertThat(status).as(peer.history()).isEqualTo(505);
 				assertThat(peer.protocol(1)).isEqualTo("none");
 			});
+	}
+
+	/**
+	 * What a user (or the starter) can do about it: a customizer applied after Boot's {@code secure()} secures
+	 * the client again with an ALPN-enabled {@link Http2SslContextSpec} built from the same bundle's trust
+	 * managers; then h2 is negotiated.
+	 */
+	@Test
+	void bootWebClientNegotiatesH2WhenACustomizerSecuresItAgainWithAlpnFromTheBundle() {
+		Http2Peer peer = start(Http2Peer.tls());
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, HttpClientAutoConfiguration.class,
+					ReactiveHttpClientAutoConfiguration.class, WebClientAutoConfiguration.class))
+			.withBean(ReactorResourceFactory.class, ClientContext::isolatedResources)
+			.withUserConfiguration(AlpnFromTheBundle.class)
+			.withPropertyValues("spring.ssl.bundle.pem.peer.truststore.certificate=" + peer.certificate().certificatePem(),
+					"spring.http.clients.ssl.bundle=peer")
+			.run((context) -> {
+				WebClient webClient = context.getBean(WebClient.Builder.class).build();
+				String body = webClient.get().uri(peer.url("/boot?id=boot")).retrieve().bodyToMono(String.class).block(WAIT);
+				assertThat(body).as(peer.history()).isEqualTo("ok");
+				assertThat(peer.protocol(1)).isEqualTo("h2");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AlpnFromTheBundle {
+
+		@Bean
+		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> h2WithAlpn(SslBundles bundles) {
+			return (builder) -> builder.withHttpClientCustomizer((client) -> client
+				.protocol(HttpProtocol.H2, HttpProtocol.HTTP11)
+				.secure((spec) -> spec.sslContext(Http2SslContextSpec.forClient()
+					.configure((ssl) -> ssl.trustManager(bundles.getBundle("peer").getManagers().getTrustManagerFactory())))));
+		}
+
 	}
 
 	// 2 and 3. GOAWAY at the idle timeout, then a close after the grace
@@ -277,6 +326,31 @@ class Http2PeerTests {
 		assertThat(peer.processed()).as(peer.history()).isEqualTo(2); // warm (stream 3) and stream 5
 		assertThat(peer.goAways()).containsExactly(new GoAway(1, 5, 0));
 		assertThat(peer.ignored()).isEqualTo(1); // stream 9; stream 7 triggered the GOAWAY
+	}
+
+	/**
+	 * A request that crosses the GOAWAY, refused as a Netty server would: the second of two requests sent at
+	 * once (100 ms each way) reaches the peer after it sent GOAWAY below the first.
+	 */
+	@Test
+	void streamsAboveTheGoAwayCanBeRefusedInsteadOfIgnored() {
+		Http2Peer peer = start(Http2Peer.cleartext()
+			.script(Script.onStream(2, Action.GOAWAY))
+			.refuseAfterGoAway()
+			.goAwayGrace(Duration.ofMillis(500))
+			.oneWayDelay(Duration.ofMillis(100)));
+		HttpClient client = h2c();
+		assertThat(get(client, peer, "warm").body()).isEqualTo("ok");
+		List<Outcome> outcomes = Flux.just("x", "y")
+			.flatMap((id) -> exchange(client, "GET", peer.url("/concurrent"), id, null))
+			.collectList()
+			.block(WAIT);
+		assertThat(outcomes).as(peer.history())
+			.allSatisfy((outcome) -> assertThat(outcome.error()).isInstanceOf(PrematureCloseException.class));
+		assertThat(peer.goAways()).containsExactly(new GoAway(1, 3, 0));
+		assertThat(peer.resets()).containsExactly(new Reset(1, 7, 7));
+		assertThat(peer.ignored()).isZero();
+		assertThat(peer.processed()).isOne();
 	}
 
 	// 5. RST_STREAM(REFUSED_STREAM)
@@ -439,6 +513,9 @@ class Http2PeerTests {
 		long start = System.nanoTime();
 		Outcome hung = get(client, peer, "hang", WAIT);
 		long millis = (System.nanoTime() - start) / 1_000_000;
+		System.out.println("[Http2PeerTests] silent connection with PING (maxIdleTime 300 ms, ack timeout 200 ms): "
+				+ hung.error() + " after " + millis + " ms; PINGs received " + peer.pingsReceived() + ", acked "
+				+ peer.pingsAcked());
 		assertThat(hung.error()).as(peer.history()).isInstanceOf(PrematureCloseException.class);
 		assertThat(millis).isLessThan(2000);
 		assertThat(peer.pingsReceived()).isGreaterThan(acked);
