@@ -95,8 +95,8 @@ public final class Http2Peer implements Closeable {
 
 		/**
 		 * GOAWAY(NO_ERROR) with last-stream-id = the highest stream that arrived before this one; this and
-		 * later streams are ignored (not processed), earlier ones still answered; the connection closes a
-		 * {@link Builder#goAwayGrace grace} later.
+		 * later streams are not processed (ignored, or refused after {@link Builder#refuseAfterGoAway()}),
+		 * earlier ones still answered; the connection closes a {@link Builder#goAwayGrace grace} later.
 		 */
 		GOAWAY,
 
