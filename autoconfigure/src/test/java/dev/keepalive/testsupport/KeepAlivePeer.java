@@ -71,7 +71,7 @@ public final class KeepAlivePeer extends LoopbackPeer {
 	private final Queue<String> history = new ConcurrentLinkedQueue<>();
 
 	private KeepAlivePeer(Builder builder) throws IOException {
-		super("keepalive-peer");
+		super("keepalive-peer", builder.tls);
 		this.keepAlive = builder.keepAlive;
 		this.idleTimeoutMillis = (builder.idleTimeout != null) ? builder.idleTimeout.toMillis() : 0;
 		this.maxCountingDown = builder.maxCountingDown;
@@ -245,11 +245,13 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		return askedForKeepAlive;
 	}
 
-	private static void end(Socket socket, Close close) throws IOException {
+	private void end(Socket socket, Close close) throws IOException {
 		if (close == Close.RST) {
-			socket.setSoLinger(true, 0);
+			resetConnection(socket);
 		}
-		socket.close();
+		else {
+			socket.close();
+		}
 	}
 
 	/** Configures a peer. */
@@ -272,6 +274,8 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		private Duration handler = Duration.ZERO;
 
 		private boolean idleFromRequest;
+
+		private boolean tls;
 
 		private Builder(String keepAlive) {
 			this.keepAlive = keepAlive;
@@ -324,6 +328,12 @@ public final class KeepAlivePeer extends LoopbackPeer {
 		 */
 		public Builder idleFromRequest() {
 			this.idleFromRequest = true;
+			return this;
+		}
+
+		/** Serve TLS with {@link TestTls}'s certificate. */
+		public Builder tls() {
+			this.tls = true;
 			return this;
 		}
 

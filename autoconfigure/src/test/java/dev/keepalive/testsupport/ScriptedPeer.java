@@ -88,20 +88,25 @@ public final class ScriptedPeer extends LoopbackPeer {
 
 	private final Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
 
-	private ScriptedPeer(Script script, Duration responseDelay) throws IOException {
-		super("scripted-peer");
+	private ScriptedPeer(Script script, Duration responseDelay, boolean tls) throws IOException {
+		super("scripted-peer", tls);
 		this.script = script;
 		this.responseDelayMillis = responseDelay.toMillis();
 		start();
 	}
 
 	public static ScriptedPeer start(Script script) throws IOException {
-		return new ScriptedPeer(script, Duration.ZERO);
+		return new ScriptedPeer(script, Duration.ZERO, false);
 	}
 
 	/** A peer that waits this long before each answer, so that concurrent requests need several connections. */
 	public static ScriptedPeer start(Script script, Duration responseDelay) throws IOException {
-		return new ScriptedPeer(script, responseDelay);
+		return new ScriptedPeer(script, responseDelay, false);
+	}
+
+	/** The same peer over TLS, with {@link TestTls}'s certificate. */
+	public static ScriptedPeer startTls(Script script) throws IOException {
+		return new ScriptedPeer(script, Duration.ZERO, true);
 	}
 
 	/** Connections the client closed while they were idle. */
@@ -164,7 +169,7 @@ public final class ScriptedPeer extends LoopbackPeer {
 						return;
 					}
 					case RESET -> {
-						socket.setSoLinger(true, 0);
+						resetConnection(socket);
 						return;
 					}
 					case CLOSE -> {

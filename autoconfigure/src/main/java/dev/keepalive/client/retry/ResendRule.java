@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
-import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 import reactor.netty.channel.AbortedException;
 
@@ -142,8 +142,8 @@ public final class ResendRule implements ResendSafety {
 	}
 
 	/**
-	 * Whether a failure is the connection breaking (reset, broken pipe, EOF) rather than a timeout, a
-	 * refused or unresolvable connect, or TLS.
+	 * Whether a failure is the connection breaking (reset, broken pipe, EOF, also under TLS once its handshake
+	 * is done) rather than a timeout, a refused or unresolvable connect, or a failed TLS handshake.
 	 * @param failure the failure, with its causes
 	 * @return {@code true} for a connection-level I/O failure
 	 */
@@ -152,7 +152,7 @@ public final class ResendRule implements ResendSafety {
 		int depth = 0;
 		for (Throwable t = failure; t != null && depth < 16; t = t.getCause(), depth++) {
 			if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException
-					|| t instanceof SSLException || t instanceof InterruptedIOException || t instanceof TimeoutException
+					|| t instanceof SSLHandshakeException || t instanceof InterruptedIOException || t instanceof TimeoutException
 					|| t instanceof io.netty.handler.timeout.TimeoutException) {
 				return false;
 			}

@@ -9,6 +9,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -98,7 +99,15 @@ class ResendRuleTests {
 	}
 
 	@Test
-	void timeoutsRefusedConnectsUnknownHostsAndTlsAreNot() {
+	void aTlsConnectionBrokenAfterItsHandshakeIsAConnectionFailure() {
+		// What the JDK's TLS socket throws when the peer resets an established session.
+		assertThat(ResendRule.isConnectionFailure(
+				new SSLException("Connection reset", new SocketException("Connection reset")))).isTrue();
+		assertThat(ResendRule.isConnectionFailure(new SSLException("Tag mismatch"))).isTrue();
+	}
+
+	@Test
+	void timeoutsRefusedConnectsUnknownHostsAndTlsHandshakesAreNot() {
 		assertThat(ResendRule.isConnectionFailure(new ConnectException("Connection refused"))).isFalse();
 		assertThat(ResendRule.isConnectionFailure(new SocketTimeoutException("Read timed out"))).isFalse();
 		assertThat(ResendRule.isConnectionFailure(new UnknownHostException("nowhere"))).isFalse();
