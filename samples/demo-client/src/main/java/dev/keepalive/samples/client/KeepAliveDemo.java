@@ -86,40 +86,43 @@ public final class KeepAliveDemo {
 	private static void reuse(InetSocketAddress target, Duration delay, Path chart) throws Exception {
 		System.out.printf("%n== Reuse kept in the last second before Tomcat's timeout, idle gaps %s ms%n",
 				Arrays.toString(REUSE_GAPS));
-		Map<String, TreeMap<Integer, Double>> kept = new LinkedHashMap<>();
+		Map<String, List<Outcome>> kept = new LinkedHashMap<>();
 		kept.put("Spring Boot alone", reuse(target, delay, false));
 		kept.put("starter, fixed 1 s margin", reuse(target, delay, true, "--keepalive.client.adaptive-margin=false"));
 		kept.put("starter, adaptive margin", reuse(target, delay, true));
-		kept.forEach((name, rates) -> System.out.printf("  %-27s %3d%% kept   by gap: %s%n", name,
-				Math.round(100 * rates.values().stream().mapToDouble(Double::doubleValue).average().orElse(0)),
-				rates.entrySet()
+		kept.forEach((name, outcomes) -> System.out.printf("  %-27s %2d of %d kept   by gap: %s%n", name,
+				outcomes.stream().filter((outcome) -> outcome.failure() == null).count(), outcomes.size(),
+				keptByGap(outcomes).entrySet()
 					.stream()
 					.map((entry) -> entry.getKey() + " " + Math.round(entry.getValue() * 100) + "%")
 					.collect(Collectors.joining(", "))));
 		List<String> colours = List.of("#d62728", "#ff7f0e", "#2ca02c");
 		List<SvgChart.Series> series = new ArrayList<>();
-		kept.forEach((name, rates) -> series.add(new SvgChart.Series(name, colours.get(series.size()), rates)));
+		kept.forEach((name, outcomes) -> series
+			.add(new SvgChart.Series(name, colours.get(series.size()), keptByGap(outcomes))));
 		SvgChart.write(chart, "Connections kept by idle gap (Tomcat keep-alive " + DemoServerApplication.KEEP_ALIVE_TIMEOUT
 				+ ", " + delay.toMillis() + " ms one-way delay)", "requests on the same connection", series);
 		System.out.printf("Chart: %s%n%n", chart.toAbsolutePath().normalize());
 	}
 
-	/** The share of requests after each gap that went out on the connection the one before used. */
-	private static TreeMap<Integer, Double> reuse(InetSocketAddress target, Duration delay, boolean starter,
+	/** Each client's requests after each gap; "new connection" as the failure when one did not reuse. */
+	private static List<Outcome> reuse(InetSocketAddress target, Duration delay, boolean starter,
 			String... properties) throws Exception {
 		try (ConfigurableApplicationContext context = DemoClientApplication.start(starter, properties)) {
 			List<CompletableFuture<List<Outcome>>> running = new ArrayList<>();
 			DemoClientApplication.clients(context)
 				.values()
 				.forEach((client) -> running.add(CompletableFuture.supplyAsync(() -> kept(client, target, delay))));
-			Map<Integer, List<Outcome>> byGap = running.stream()
-				.flatMap((result) -> result.join().stream())
-				.collect(Collectors.groupingBy(Outcome::gap));
-			TreeMap<Integer, Double> rates = new TreeMap<>();
-			byGap.forEach((gap, outcomes) -> rates.put(gap,
-					outcomes.stream().filter((outcome) -> outcome.failure() == null).count() / (double) outcomes.size()));
-			return rates;
+			return running.stream().flatMap((result) -> result.join().stream()).toList();
 		}
+	}
+
+	/** The share of requests after each gap that went out on the connection the one before used. */
+	private static TreeMap<Integer, Double> keptByGap(List<Outcome> outcomes) {
+		TreeMap<Integer, Double> rates = new TreeMap<>();
+		outcomes.stream().collect(Collectors.groupingBy(Outcome::gap)).forEach((gap, each) -> rates.put(gap,
+				each.stream().filter((outcome) -> outcome.failure() == null).count() / (double) each.size()));
+		return rates;
 	}
 
 	/** Outcomes whose failure is "new connection" when the request after the gap did not reuse. */
