@@ -49,18 +49,17 @@ final class PathMargin {
 		if (!this.settings.adaptive()) {
 			return false;
 		}
+		long min = this.windowMinNanos;
+		boolean first = min == Long.MAX_VALUE && this.previousMinNanos == Long.MAX_VALUE;
 		if (nowNanos - this.windowStartNanos >= WINDOW_NANOS) {
-			this.previousMinNanos = this.windowMinNanos;
+			this.previousMinNanos = min;
 			this.windowMinNanos = roundTripNanos;
 			this.windowStartNanos = nowNanos;
-			return false;
 		}
-		long min = this.windowMinNanos;
-		if (roundTripNanos < min) {
+		else if (roundTripNanos < min) {
 			this.windowMinNanos = roundTripNanos;
-			return min == Long.MAX_VALUE && this.previousMinNanos == Long.MAX_VALUE;
 		}
-		return false;
+		return first;
 	}
 
 	/**

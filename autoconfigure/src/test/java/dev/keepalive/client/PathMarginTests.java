@@ -33,6 +33,13 @@ class PathMarginTests {
 	}
 
 	@Test
+	void aFirstRoundTripThatEndsAfterTheFirstWindowIsStillTheFirst() {
+		// A long first answer: the origin's window began when its first request did.
+		assertThat(this.adaptive.roundTrip(40_000 * MS, System.nanoTime() + PathMargin.WINDOW_NANOS)).isTrue();
+		assertThat(this.adaptive.roundTrip(30 * MS, System.nanoTime() + PathMargin.WINDOW_NANOS)).isFalse();
+	}
+
+	@Test
 	void neverExceedsTheCap() {
 		this.adaptive.roundTrip(1500 * MS, System.nanoTime());
 		assertThat(this.adaptive.marginMillis()).isEqualTo(1000);
