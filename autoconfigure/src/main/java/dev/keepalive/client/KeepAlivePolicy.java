@@ -108,10 +108,6 @@ public final class KeepAlivePolicy {
 		return (origin != null) ? forOrigin(origin.host(), origin.port()) : this.defaults;
 	}
 
-	private static long cutoff(long timeoutMillis, long safetyMarginMillis) {
-		return (timeoutMillis > safetyMarginMillis) ? timeoutMillis - safetyMarginMillis : timeoutMillis / 2;
-	}
-
 	/**
 	 * Learning from failures: a reused connection that failed after being idle for {@code A} shows that the
 	 * path closes idle connections at or before {@code A}; treat {@code A} like an advertised timeout, but
@@ -133,7 +129,7 @@ public final class KeepAlivePolicy {
 		 * @return the cutoff, at least the floor
 		 */
 		public long cutoffBelow(long idleMillis) {
-			return Math.max(this.minIdleCutoffMillis, cutoff(idleMillis, this.safetyMarginMillis));
+			return Math.max(this.minIdleCutoffMillis, ReuseLimits.below(idleMillis, this.safetyMarginMillis));
 		}
 
 	}

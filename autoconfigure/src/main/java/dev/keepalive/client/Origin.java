@@ -118,14 +118,6 @@ public final class Origin {
 	}
 
 	/**
-	 * The shortest recent round trip of this origin's exchanges (request written to response headers).
-	 * @return ms, or -1 before the first exchange (or with a fixed margin)
-	 */
-	public long shortestRoundTripMillis() {
-		return this.margin.shortestRoundTripMillis();
-	}
-
-	/**
 	 * When the learnt cutoff was last lowered.
 	 * @return epoch milliseconds, or -1 if never
 	 */

@@ -21,11 +21,15 @@ public record ReuseLimits(long idleTimeoutMillis, long maxRequests, Source sourc
 	 * @return the cutoff, ms
 	 */
 	public long idleCutoffMillis(long marginMillis) {
-		if (this.source == Source.DEFAULT) {
-			return this.idleTimeoutMillis;
-		}
-		return (this.idleTimeoutMillis > marginMillis) ? this.idleTimeoutMillis - marginMillis
-				: this.idleTimeoutMillis / 2;
+		return (this.source == Source.DEFAULT) ? this.idleTimeoutMillis : below(this.idleTimeoutMillis, marginMillis);
+	}
+
+	/**
+	 * The idle time at which a connection to a path that closes at {@code timeoutMillis} stops being reused:
+	 * the timeout less the margin, or half of it when it is not longer than the margin.
+	 */
+	static long below(long timeoutMillis, long marginMillis) {
+		return (timeoutMillis > marginMillis) ? timeoutMillis - marginMillis : timeoutMillis / 2;
 	}
 
 	/** Where an idle timeout came from. */

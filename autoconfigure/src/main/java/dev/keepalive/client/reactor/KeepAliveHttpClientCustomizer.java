@@ -76,8 +76,8 @@ public class KeepAliveHttpClientCustomizer {
 	 * @return the client that learns from responses
 	 */
 	public HttpClient customize(HttpClient httpClient) {
-		// Two callbacks, no more: each is a dispatch and work on every request. When the connection went idle
-		// the pool knows; the eviction predicate reads it at hand-out.
+		// Two callbacks, no more: each is a dispatch and work on every request. The connection's idle clock starts
+		// in the first; the eviction predicate reads it at hand-out.
 		HttpClient learning = httpClient.doOnRequest(this::requestStarted).doOnResponse(this::learn);
 		return (this.tcpKeepAlive != null) ? learning.doOnChannelInit(this.tcpKeepAlive) : learning;
 	}
