@@ -9,6 +9,7 @@ import java.util.Map;
 import reactor.netty.resources.ConnectionPoolMetrics;
 
 import dev.keepalive.client.ClientEngine;
+import dev.keepalive.client.ConnectionReuseState;
 import dev.keepalive.client.DiscardReason;
 import dev.keepalive.client.Origin;
 import dev.keepalive.client.Origins;
@@ -99,17 +100,24 @@ public final class KeepAliveReport {
 			KeepAlivePools.Pool pool = (this.pools != null) ? this.pools.pool(origin.key()) : null;
 			connections = (pool != null) ? Connections.of(pool.metrics()) : new Connections(0, 0, 0);
 		}
+		Http2 http2 = null;
+		if (!ConnectionReuseState.HTTP_1_1.equals(origin.protocol()) || origin.goAways() > 0) {
+			KeepAlivePools.Pool pool = (this.pools != null) ? this.pools.http2Pool(origin.key()) : null;
+			http2 = new Http2((pool != null) ? pool.metrics().allocatedSize() : 0,
+					(pool != null) ? pool.metrics().acquiredSize() : 0, origin.goAways(), origin.refusedStreams(),
+					origin.pingFailures());
+		}
 		long advertised = origin.advertisedTimeoutSeconds();
 		long learnt = origin.learntIdleCutoffMillis();
 		long lastReset = origin.lastResetMillis();
 		long lowered = origin.learntIdleCutoffLoweredAtMillis();
 		long raised = origin.learntIdleCutoffRaisedAtMillis();
-		return new OriginDescriptor(origin.key(), origin.engine().tag(), (advertised >= 0) ? advertised : null,
+		return new OriginDescriptor(origin.key(), origin.engine().tag(), origin.protocol(), (advertised >= 0) ? advertised : null,
 				origin.effectiveIdleCutoffMillis(), origin.effectiveIdleCutoffSource(), origin.safetyMarginMillis(),
 				origin.safetyMarginReason(), (learnt != Long.MAX_VALUE) ? learnt : null, origin.learntIdleCutoffReason(),
 				(lowered >= 0) ? Instant.ofEpochMilli(lowered) : null,
 				(raised >= 0) ? Instant.ofEpochMilli(raised) : null, connections, discarded, origin.resets(),
-				origin.resends(), (lastReset >= 0) ? Instant.ofEpochMilli(lastReset) : null);
+				origin.resends(), (lastReset >= 0) ? Instant.ofEpochMilli(lastReset) : null, http2);
 	}
 
 	/**
@@ -117,6 +125,7 @@ public final class KeepAliveReport {
 	 *
 	 * @param origin {@code host:port}
 	 * @param engine the engine whose pool connects there: {@code reactor-netty} or {@code http-components}
+	 * @param protocol what its newest connection speaks: {@code HTTP/1.1}, {@code h2} or {@code h2c}
 	 * @param advertisedTimeoutSeconds the {@code timeout} its connections last advertised, or {@code null}
 	 * @param idleCutoffMillis how long its idle connections are reused now
 	 * @param idleCutoffSource where that comes from: {@code advertised}, {@code default}, {@code learnt},
@@ -135,11 +144,24 @@ public final class KeepAliveReport {
 	 * @param resets connection-level failures of its requests
 	 * @param resends requests resent on a new connection
 	 * @param lastReset when the last connection-level failure happened, or {@code null}
+	 * @param http2 its HTTP/2 pool and signals, or {@code null} if it never spoke HTTP/2
 	 */
-	public record OriginDescriptor(String origin, String engine, Long advertisedTimeoutSeconds, long idleCutoffMillis,
+	public record OriginDescriptor(String origin, String engine, String protocol, Long advertisedTimeoutSeconds, long idleCutoffMillis,
 			String idleCutoffSource, long safetyMarginMillis, String safetyMargin, Long learntIdleCutoffMillis, String learnt, Instant learntLowered,
 			Instant learntRaised, Connections connections, Map<String, Long> discarded, long resets, long resends,
-			Instant lastReset) {
+			Instant lastReset, Http2 http2) {
+	}
+
+	/**
+	 * An origin's HTTP/2 side: Reactor Netty's stream pool over its TCP connections, and what the protocol told.
+	 *
+	 * @param connections TCP connections in its HTTP/2 pool
+	 * @param activeStreams streams open on them
+	 * @param goAways GOAWAY frames received
+	 * @param refusedStreams streams reset with REFUSED_STREAM
+	 * @param pingFailures connections closed because a PING went unanswered
+	 */
+	public record Http2(int connections, int activeStreams, long goAways, long refusedStreams, long pingFailures) {
 	}
 
 	/**

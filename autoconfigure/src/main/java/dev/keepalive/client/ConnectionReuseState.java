@@ -12,14 +12,29 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * A connection's idle clock runs from the moment its last request started to be written, not from the end
  * of its response: a server counts its idle timeout from its last read of the request (or later, from the end
  * of its response), which is never earlier, so a slow response cannot make the server's clock run ahead of
- * the client's.
+ * the client's. An HTTP/2 connection ({@linkplain #multiplexed() multiplexed}) carries many exchanges at once;
+ * it is idle only while it carries none, from the end of its last stream (HTTP/2 servers count from there;
+ * the client sees that end one way later, which the margin covers), and one state serves all its streams.
  */
 public final class ConnectionReuseState {
+
+	/** The protocol name of an HTTP/1.1 connection. */
+	public static final String HTTP_1_1 = "HTTP/1.1";
 
 	private static final AtomicIntegerFieldUpdater<ConnectionReuseState> DISCARDED = AtomicIntegerFieldUpdater
 		.newUpdater(ConnectionReuseState.class, "discarded");
 
 	private final Origin origin;
+
+	private final String protocol;
+
+	private final boolean multiplexed;
+
+	/** Streams open on a multiplexed connection; written on its event loop, read from any thread. */
+	private volatile int activeStreams;
+
+	/** {@link System#nanoTime()} when a multiplexed connection's last stream ended. */
+	private volatile long idleSinceNanos;
 
 	/** 1 once the pool decided to close the connection: the pool may say so more than once. */
 	private volatile int discarded;
@@ -51,8 +66,45 @@ public final class ConnectionReuseState {
 	 * @param origin where it connects to
 	 */
 	public ConnectionReuseState(Origin origin) {
+		this(origin, HTTP_1_1, false);
+	}
+
+	/**
+	 * Start keeping track of a connection.
+	 * @param origin where it connects to
+	 * @param protocol the protocol it speaks, for reports: {@code HTTP/1.1}, {@code h2} or {@code h2c}
+	 * @param multiplexed whether it carries many exchanges at once (HTTP/2)
+	 */
+	public ConnectionReuseState(Origin origin, String protocol, boolean multiplexed) {
 		this.origin = origin;
+		this.protocol = protocol;
+		this.multiplexed = multiplexed;
 		this.limits = origin.policy().limits(null);
+		origin.protocolUsed(protocol);
+	}
+
+	/**
+	 * The protocol the connection speaks.
+	 * @return {@code HTTP/1.1}, {@code h2} or {@code h2c}
+	 */
+	public String protocol() {
+		return this.protocol;
+	}
+
+	/**
+	 * Whether the connection carries many exchanges at once (HTTP/2).
+	 * @return {@code true} for HTTP/2
+	 */
+	public boolean multiplexed() {
+		return this.multiplexed;
+	}
+
+	/**
+	 * Streams open now on a multiplexed connection.
+	 * @return the count; 0 for HTTP/1.1
+	 */
+	public int activeStreams() {
+		return this.activeStreams;
 	}
 
 	/**
@@ -87,6 +139,10 @@ public final class ConnectionReuseState {
 	 * @return ms; 0 before its first request
 	 */
 	public long idleMillis(long nowNanos) {
+		if (this.multiplexed) {
+			long since = this.idleSinceNanos; // read first: it publishes the count written before it
+			return (this.activeStreams > 0 || this.requests == 0) ? 0 : (nowNanos - since) / 1_000_000;
+		}
 		long last = this.lastRequestNanos; // read first: it publishes the count written before it
 		return (this.requests == 0) ? 0 : (nowNanos - last) / 1_000_000;
 	}
@@ -124,8 +180,10 @@ public final class ConnectionReuseState {
 		if (lifeMillis >= maxLifeMillis) {
 			return DiscardReason.MAX_LIFE;
 		}
-		// A sibling failed as stale after this one went idle: this one is most likely closed too.
-		return idleSinceStale(releasedAtMillis) ? DiscardReason.PURGED_AFTER_RESET : null;
+		// A sibling failed as stale after this one went idle: this one is most likely closed too. Reactor Netty's
+		// HTTP/2 pool reports no release time: a multiplexed connection keeps its own.
+		long releasedAt = this.multiplexed ? idleSinceEpochMillis() : releasedAtMillis;
+		return idleSinceStale(releasedAt) ? DiscardReason.PURGED_AFTER_RESET : null;
 	}
 
 	/**
@@ -144,6 +202,15 @@ public final class ConnectionReuseState {
 		// While probing, a connection past the learnt cutoff stays for a request that may probe it: requestStarted.
 		return (!this.origin.probing() && idleMillis >= this.origin.learntIdleCutoffMillis())
 				? DiscardReason.LEARNT_TIMEOUT : null;
+	}
+
+	/** When a multiplexed connection's last stream ended, by the wall clock; 0 while it carries one. */
+	private long idleSinceEpochMillis() {
+		long since = this.idleSinceNanos;
+		if (this.activeStreams > 0 || since == 0) {
+			return 0;
+		}
+		return System.currentTimeMillis() - (System.nanoTime() - since) / 1_000_000;
 	}
 
 	/** Whether the connection went idle before a failure showed its origin's idle connections to be stale. */
@@ -225,7 +292,12 @@ public final class ConnectionReuseState {
 		long idleMillis = idleMillis(nowNanos);
 		boolean reused = this.requests++ > 0;
 		this.lastRequestNanos = nowNanos;
-		this.exchange = facts;
+		if (this.multiplexed) {
+			this.activeStreams++;
+		}
+		else {
+			this.exchange = facts;
+		}
 		if (facts != null) {
 			facts.requestStarted(this, reused, idleMillis);
 		}
@@ -265,15 +337,46 @@ public final class ConnectionReuseState {
 	 * round trip, and the exchange's facts, if its caller asked for them, that headers arrived.
 	 */
 	public void responseStarted() {
-		long now = System.nanoTime();
-		this.origin.roundTrip(now - this.lastRequestNanos, now);
 		ExchangeFacts facts = this.exchange;
+		this.exchange = null;
+		responseStarted(facts, this.lastRequestNanos);
+	}
+
+	/**
+	 * The status line and headers of the response to one exchange of a multiplexed connection arrived.
+	 * @param facts the exchange's facts, or {@code null} if its caller asked for none
+	 * @param requestNanos {@link System#nanoTime()} when its request started
+	 */
+	public void responseStarted(ExchangeFacts facts, long requestNanos) {
+		long now = System.nanoTime();
+		this.origin.roundTrip(now - requestNanos, now);
 		if (facts != null) {
-			this.exchange = null;
 			facts.responseStarted();
 			if (facts.isProbe()) {
 				this.origin.probeSucceeded(facts.idleMillis());
 			}
+		}
+	}
+
+	/**
+	 * A stream of a multiplexed connection ended (response complete, reset or closed): the connection is idle
+	 * from now when it was the last one.
+	 * @param nowNanos {@link System#nanoTime()}
+	 */
+	public void streamEnded(long nowNanos) {
+		this.idleSinceNanos = nowNanos;
+		this.activeStreams--;
+	}
+
+	/**
+	 * The server closed this connection (HTTP/2 GOAWAY) while it carried nothing: the server, or the path,
+	 * closes its idle connections after about this long, which teaches the origin as a failed reuse does.
+	 * @param nowNanos {@link System#nanoTime()}
+	 */
+	public void closedWhileIdle(long nowNanos) {
+		long idleMillis = idleMillis(nowNanos);
+		if (this.requests > 0 && this.activeStreams == 0 && idleMillis > 0) {
+			this.origin.reusedConnectionFailed(idleMillis, this.limits);
 		}
 	}
 

@@ -45,8 +45,18 @@ final class EngineReport {
 					+ margin(properties) + ", counted from each connection's last request (default idle timeout "
 					+ properties.getDefaultIdleTimeout().toMillis() + " ms when none is advertised)"
 					+ (properties.getHosts().isEmpty() ? "" : "; per-origin rules for " + properties.getHosts().keySet())
-					+ "; " + blockingClients + " on " + ((blocking != null) ? describe(blocking) : "no auto-configured engine"));
+					+ "; " + blockingClients + " on " + ((blocking != null) ? describe(blocking) : "no auto-configured engine")
+					+ protocol(properties));
 		}
+	}
+
+	private static String protocol(KeepAliveClientProperties properties) {
+		return switch (properties.getProtocol()) {
+			case DEFAULT -> "";
+			case H2 -> "; Reactor Netty clients negotiate HTTP/2 by ALPN over TLS (keepalive.client.protocol=h2)";
+			case H2C -> "; Reactor Netty clients speak HTTP/2, by prior knowledge without TLS (keepalive.client.protocol=h2c)";
+		} + (properties.getProtocol() != KeepAliveClientProperties.Protocol.DEFAULT && properties.getHttp2().getPingInterval().isZero()
+				? ", PING off" : "");
 	}
 
 	private static String margin(KeepAliveClientProperties properties) {

@@ -40,6 +40,9 @@ public final class ExchangeFacts {
 	/** The request tried a connection idle past its origin's learnt cutoff. */
 	private volatile boolean probe;
 
+	/** What told that the server never processed the request (HTTP/2), or {@code null}. */
+	private volatile Unprocessed unprocessed;
+
 	void requestStarted(ConnectionReuseState connection, boolean reused, long idleMillis) {
 		this.reused = reused;
 		this.idleMillis = idleMillis;
@@ -116,6 +119,24 @@ public final class ExchangeFacts {
 		return this.unsent;
 	}
 
+	/**
+	 * The server said it never processed the request: an HTTP/2 stream above a GOAWAY's last-stream-id (RFC
+	 * 9113 section 6.8), or reset with REFUSED_STREAM (section 8.7). Such a request may go out again on another
+	 * connection whatever its method.
+	 * @param signal what said so
+	 */
+	public void unprocessed(Unprocessed signal) {
+		this.unprocessed = signal;
+	}
+
+	/**
+	 * What told that the server never processed the request.
+	 * @return the signal, or {@code null} if none did
+	 */
+	public Unprocessed unprocessed() {
+		return this.unprocessed;
+	}
+
 	/** The status line and headers of a response arrived. */
 	public void responseStarted() {
 		this.headersReceived = true;
@@ -186,6 +207,19 @@ public final class ExchangeFacts {
 		if (connection != null) {
 			connection.origin().resetObserved(resent);
 		}
+	}
+
+	/**
+	 * The HTTP/2 signals that a server never processed a stream.
+	 */
+	public enum Unprocessed {
+
+		/** The stream was above the last-stream-id of a GOAWAY (RFC 9113 section 6.8). */
+		GOAWAY,
+
+		/** The stream was reset with REFUSED_STREAM (RFC 9113 section 8.7). */
+		REFUSED_STREAM
+
 	}
 
 	/**

@@ -44,6 +44,28 @@ public interface KeepAliveClientEvents {
 	}
 
 	/**
+	 * An HTTP/2 connection received GOAWAY.
+	 * @param origin the connection's origin
+	 * @param errorCode the frame's error code (RFC 9113 section 7)
+	 */
+	default void goAwayReceived(Origin origin, long errorCode) {
+	}
+
+	/**
+	 * An HTTP/2 stream was reset with REFUSED_STREAM: the server did not process it.
+	 * @param origin the connection's origin
+	 */
+	default void streamRefused(Origin origin) {
+	}
+
+	/**
+	 * An HTTP/2 PING went unanswered within its ack timeout, and the connection was closed.
+	 * @param origin the connection's origin
+	 */
+	default void pingFailed(Origin origin) {
+	}
+
+	/**
 	 * Combine several.
 	 * @param events the events to call, in order
 	 * @return one that calls them all
@@ -83,6 +105,27 @@ public interface KeepAliveClientEvents {
 			public void safetyMarginChanged(Origin origin) {
 				for (KeepAliveClientEvents each : all) {
 					each.safetyMarginChanged(origin);
+				}
+			}
+
+			@Override
+			public void goAwayReceived(Origin origin, long errorCode) {
+				for (KeepAliveClientEvents each : all) {
+					each.goAwayReceived(origin, errorCode);
+				}
+			}
+
+			@Override
+			public void streamRefused(Origin origin) {
+				for (KeepAliveClientEvents each : all) {
+					each.streamRefused(origin);
+				}
+			}
+
+			@Override
+			public void pingFailed(Origin origin) {
+				for (KeepAliveClientEvents each : all) {
+					each.pingFailed(origin);
 				}
 			}
 

@@ -104,6 +104,18 @@ public class KeepAliveClientProperties implements InitializingBean {
 	/** TCP keepalive on the pool's connections: finds idle connections a NAT or load balancer dropped silently. */
 	private final TcpKeepAlive tcpKeepAlive = new TcpKeepAlive();
 
+	/**
+	 * The HTTP version of the Reactor Netty clients (WebClient, and RestClient/RestTemplate when they run on
+	 * Reactor Netty): "default" leaves it as Boot and your customizers set it (HTTP/1.1 unless one switches);
+	 * "h2" negotiates HTTP/2 by ALPN over TLS, with HTTP/1.1 when the server declines, and keeps cleartext
+	 * origins on HTTP/1.1; "h2c" speaks HTTP/2 to cleartext origins by prior knowledge (RFC 9113 section 3.3)
+	 * and negotiates h2 over TLS. Apache HttpClient 5 classic speaks HTTP/1.1 only.
+	 */
+	private Protocol protocol = Protocol.DEFAULT;
+
+	/** HTTP/2 connections: PING liveness. */
+	private final Http2 http2 = new Http2();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -220,6 +232,18 @@ public class KeepAliveClientProperties implements InitializingBean {
 		return this.tcpKeepAlive;
 	}
 
+	public Protocol getProtocol() {
+		return this.protocol;
+	}
+
+	public void setProtocol(Protocol protocol) {
+		this.protocol = protocol;
+	}
+
+	public Http2 getHttp2() {
+		return this.http2;
+	}
+
 	/** Validates once bound, so that a bad value stops startup even when the user replaces our beans. */
 	@Override
 	public void afterPropertiesSet() {
@@ -263,6 +287,8 @@ public class KeepAliveClientProperties implements InitializingBean {
 		if (this.tcpKeepAlive.count < 1) {
 			throw invalid("tcp-keep-alive.count", this.tcpKeepAlive.count, "must be at least 1");
 		}
+		requireNotNegative("http2.ping-interval", this.http2.pingInterval);
+		requirePositive("http2.ping-ack-timeout", this.http2.pingAckTimeout);
 		requirePositive("learn.min-idle-timeout", this.learn.minIdleTimeout);
 		requirePositive("learn.probe-interval", this.learn.probeInterval);
 		if (this.maxIdleTimeout.compareTo(this.defaultIdleTimeout) < 0) {
@@ -573,6 +599,52 @@ public class KeepAliveClientProperties implements InitializingBean {
 
 		public void setCount(int count) {
 			this.count = count;
+		}
+
+	}
+
+	/** The HTTP version of the Reactor Netty clients. */
+	public enum Protocol {
+
+		/** As Boot and the application's customizers set it: HTTP/1.1 unless a customizer switches. */
+		DEFAULT,
+
+		/** HTTP/2 by ALPN over TLS, HTTP/1.1 when the server declines; cleartext origins on HTTP/1.1. */
+		H2,
+
+		/** HTTP/2 by prior knowledge on cleartext origins, by ALPN over TLS. */
+		H2C
+
+	}
+
+	/**
+	 * HTTP/2 connections (Reactor Netty). An idle connection and one whose response has been silent this long
+	 * are probed with a PING (RFC 9113 section 6.7, Reactor Netty's health check, Go's ReadIdleTimeout); one
+	 * that does not answer within the ack timeout is closed and never handed out again. A server that answers
+	 * PINGs with GOAWAY(ENHANCE_YOUR_CALM) doubles its origin's interval, up to 16 times.
+	 */
+	public static class Http2 {
+
+		/** How long a connection may be silent (no frame read or written) before it is probed. 0 turns PING off. */
+		private Duration pingInterval = Duration.ofSeconds(30);
+
+		/** How long a PING may go unanswered before the connection is closed. */
+		private Duration pingAckTimeout = Duration.ofSeconds(5);
+
+		public Duration getPingInterval() {
+			return this.pingInterval;
+		}
+
+		public void setPingInterval(Duration pingInterval) {
+			this.pingInterval = pingInterval;
+		}
+
+		public Duration getPingAckTimeout() {
+			return this.pingAckTimeout;
+		}
+
+		public void setPingAckTimeout(Duration pingAckTimeout) {
+			this.pingAckTimeout = pingAckTimeout;
 		}
 
 	}

@@ -46,6 +46,24 @@ public final class Origin {
 
 	private volatile ReuseLimits lastLimits;
 
+	/** The protocol of its newest connection: {@code HTTP/1.1}, {@code h2} or {@code h2c}. */
+	private volatile String protocol = ConnectionReuseState.HTTP_1_1;
+
+	private final LongAdder goAways = new LongAdder();
+
+	private final LongAdder refusedStreams = new LongAdder();
+
+	private final LongAdder pingFailures = new LongAdder();
+
+	/** How often GOAWAY(ENHANCE_YOUR_CALM) doubled the PING interval, at most {@link #MAX_PING_BACKOFFS}. */
+	private volatile int pingBackoffs;
+
+	/** The PING interval doubles at most 4 times (16 times the configured one). */
+	private static final int MAX_PING_BACKOFFS = 4;
+
+	/** HTTP/2 error code ENHANCE_YOUR_CALM (RFC 9113 section 7). */
+	private static final long ENHANCE_YOUR_CALM = 0xb;
+
 	Origin(String key, ClientEngine engine, OriginPolicy policy, KeepAlivePolicy.Learning learning,
 			KeepAlivePolicy.Margin margin, KeepAliveClientEvents events, RecentActivity recent) {
 		this.key = key;
@@ -76,6 +94,81 @@ public final class Origin {
 	 */
 	public ClientEngine engine() {
 		return this.engine;
+	}
+
+	/**
+	 * The protocol its newest connection speaks.
+	 * @return {@code HTTP/1.1}, {@code h2} or {@code h2c}
+	 */
+	public String protocol() {
+		return this.protocol;
+	}
+
+	void protocolUsed(String protocol) {
+		if (!protocol.equals(this.protocol)) {
+			this.protocol = protocol;
+		}
+	}
+
+	/**
+	 * HTTP/2 GOAWAY frames received from this origin.
+	 * @return the count
+	 */
+	public long goAways() {
+		return this.goAways.sum();
+	}
+
+	/**
+	 * HTTP/2 streams this origin reset with REFUSED_STREAM.
+	 * @return the count
+	 */
+	public long refusedStreams() {
+		return this.refusedStreams.sum();
+	}
+
+	/**
+	 * HTTP/2 connections to this origin closed because a PING went unanswered.
+	 * @return the count
+	 */
+	public long pingFailures() {
+		return this.pingFailures.sum();
+	}
+
+	/**
+	 * A connection received GOAWAY (RFC 9113 section 6.8). ENHANCE_YOUR_CALM (too many PINGs, gRPC's
+	 * "too_many_pings") doubles this origin's PING interval for new connections.
+	 * @param errorCode the frame's error code
+	 */
+	public void goAwayReceived(long errorCode) {
+		this.goAways.increment();
+		if (errorCode == ENHANCE_YOUR_CALM && this.pingBackoffs < MAX_PING_BACKOFFS) {
+			this.pingBackoffs++;
+			logger.warn("keepalive: " + this.key + " answered with GOAWAY(ENHANCE_YOUR_CALM); PINGs to it are now "
+					+ (1 << this.pingBackoffs) + " times further apart (" + KeepAliveClientProperties.PREFIX
+					+ ".http2.ping-interval)");
+		}
+		this.events.goAwayReceived(this, errorCode);
+	}
+
+	/** A stream was reset with REFUSED_STREAM (RFC 9113 section 8.7): the server did not process it. */
+	public void streamRefused() {
+		this.refusedStreams.increment();
+		this.events.streamRefused(this);
+	}
+
+	/** A PING went unanswered within its ack timeout: the connection was closed. */
+	public void pingFailed() {
+		this.pingFailures.increment();
+		this.events.pingFailed(this);
+	}
+
+	/**
+	 * The PING interval for a new connection to this origin.
+	 * @param configuredMillis {@code keepalive.client.http2.ping-interval}, ms
+	 * @return ms: the configured interval, doubled for each GOAWAY(ENHANCE_YOUR_CALM) so far
+	 */
+	public long pingIntervalMillis(long configuredMillis) {
+		return configuredMillis << this.pingBackoffs;
 	}
 
 	OriginPolicy policy() {

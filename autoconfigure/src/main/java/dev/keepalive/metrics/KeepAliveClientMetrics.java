@@ -14,7 +14,9 @@ import dev.keepalive.client.Origin;
 /**
  * Records what the pool does: {@code keepalive.client.connections.discarded} by reason,
  * {@code keepalive.client.advertised.timeout}, {@code keepalive.client.idle.cutoff.changes} and
- * {@code keepalive.client.safety.margin}, tagged with the (bounded) origin and the engine.
+ * {@code keepalive.client.safety.margin}, and on HTTP/2 {@code keepalive.client.http2.goaway} by error code,
+ * {@code keepalive.client.http2.refused.streams} and {@code keepalive.client.http2.ping.failures}, tagged with the
+ * (bounded) origin and the engine.
  */
 public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 
@@ -35,6 +37,20 @@ public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 	 * {@code engine}. Origins that share the {@code other} tag show the first of them.
 	 */
 	public static final String SAFETY_MARGIN = "keepalive.client.safety.margin";
+
+	/** HTTP/2 GOAWAY frames received; tags {@code error} (RFC 9113 section 7 name), {@code origin}, {@code engine}. */
+	public static final String GOAWAY = "keepalive.client.http2.goaway";
+
+	/** HTTP/2 streams reset with REFUSED_STREAM; tags {@code origin}, {@code engine}. */
+	public static final String REFUSED_STREAMS = "keepalive.client.http2.refused.streams";
+
+	/** HTTP/2 connections closed because a PING went unanswered; tags {@code origin}, {@code engine}. */
+	public static final String PING_FAILURES = "keepalive.client.http2.ping.failures";
+
+	/** RFC 9113 section 7's error codes, by value. */
+	private static final String[] ERROR_CODES = { "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR",
+			"FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED", "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL",
+			"COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED" };
 
 	private final MeterRegistry registry;
 
@@ -91,6 +107,37 @@ public class KeepAliveClientMetrics implements KeepAliveClientEvents {
 			.tag("engine", origin.engine().tag())
 			.register(this.registry)
 			.record(timeoutSeconds);
+	}
+
+	@Override
+	public void goAwayReceived(Origin origin, long errorCode) {
+		Counter.builder(GOAWAY)
+			.description("HTTP/2 GOAWAY frames received, by error code")
+			.tag("error", (errorCode >= 0 && errorCode < ERROR_CODES.length) ? ERROR_CODES[(int) errorCode] : "unknown")
+			.tag("origin", this.origins.of(origin))
+			.tag("engine", origin.engine().tag())
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void streamRefused(Origin origin) {
+		Counter.builder(REFUSED_STREAMS)
+			.description("HTTP/2 streams the server reset with REFUSED_STREAM (not processed)")
+			.tag("origin", this.origins.of(origin))
+			.tag("engine", origin.engine().tag())
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void pingFailed(Origin origin) {
+		Counter.builder(PING_FAILURES)
+			.description("HTTP/2 connections closed because a PING went unanswered")
+			.tag("origin", this.origins.of(origin))
+			.tag("engine", origin.engine().tag())
+			.register(this.registry)
+			.increment();
 	}
 
 }

@@ -15,7 +15,8 @@ import dev.keepalive.client.retry.ResendDecision;
 /**
  * Records every connection-level failure and what was decided about it: {@code keepalive.client.resets}
  * (tags {@code reused}, {@code resent}), {@code keepalive.client.retries} (tag {@code outcome}) and
- * {@code keepalive.client.retries.refused} (tag {@code reason}), each also tagged with the bounded origin and the engine.
+ * {@code keepalive.client.retries.refused} (tag {@code reason}), and HTTP/2's unprocessed requests,
+ * {@code keepalive.client.http2.unprocessed} (tags {@code signal}, {@code resent}), each also tagged with the bounded origin and the engine.
  */
 public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 
@@ -27,6 +28,12 @@ public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 
 	/** Connection-level failures not resent; tags {@code reason}, {@code origin}. */
 	public static final String REFUSED = "keepalive.client.retries.refused";
+
+	/**
+	 * HTTP/2 requests the server said it never processed (GOAWAY, REFUSED_STREAM); tags {@code signal}
+	 * ({@code goaway}, {@code refused-stream}), {@code resent}, {@code origin}.
+	 */
+	public static final String UNPROCESSED = "keepalive.client.http2.unprocessed";
 
 	private final MeterRegistry registry;
 
@@ -55,14 +62,27 @@ public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 		Origin target = (facts != null) ? facts.origin() : null;
 		String origin = this.origins.of(target);
 		String engine = engine(target);
-		Counter.builder(RESETS)
-			.description("Requests that failed because the connection broke (reset, close before the response)")
-			.tag("reused", String.valueOf(facts != null && facts.reused()))
-			.tag("resent", String.valueOf(decision.resend()))
-			.tag("origin", origin)
-			.tag("engine", engine)
-			.register(this.registry)
-			.increment();
+		ExchangeFacts.Unprocessed unprocessed = (facts != null && !facts.headersReceived()) ? facts.unprocessed() : null;
+		if (unprocessed != null) {
+			Counter.builder(UNPROCESSED)
+				.description("HTTP/2 requests the server did not process (GOAWAY, REFUSED_STREAM), resent once")
+				.tag("signal", (unprocessed == ExchangeFacts.Unprocessed.GOAWAY) ? "goaway" : "refused-stream")
+				.tag("resent", String.valueOf(decision.resend()))
+				.tag("origin", origin)
+				.tag("engine", engine)
+				.register(this.registry)
+				.increment();
+		}
+		else {
+			Counter.builder(RESETS)
+				.description("Requests that failed because the connection broke (reset, close before the response)")
+				.tag("reused", String.valueOf(facts != null && facts.reused()))
+				.tag("resent", String.valueOf(decision.resend()))
+				.tag("origin", origin)
+				.tag("engine", engine)
+				.register(this.registry)
+				.increment();
+		}
 		if (decision.refused()) {
 			Counter.builder(REFUSED)
 				.description("Connection-level failures that were not resent, by reason")

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConfigurationMetadataTests {
 
 	/** A row of the reference table: {@code | `keepalive.…` | `default` or — | what |}. */
-	private static final Pattern ROW = Pattern.compile("^\\| `(keepalive\\.[a-z.-]+)` \\| (?:`([^`]*)`|—) \\|",
+	private static final Pattern ROW = Pattern.compile("^\\| `(keepalive\\.[a-z0-9.-]+)` \\| (?:`([^`]*)`|—) \\|",
 			Pattern.MULTILINE);
 
 	private final String metadata = DocumentationTests.read(Path.of("target/classes/META-INF/spring-configuration-metadata.json"));

@@ -24,7 +24,8 @@ import dev.keepalive.client.Origins;
 /**
  * Teaches a Reactor Netty {@link HttpClient} to read every response's {@code Keep-Alive} header and record,
  * on the connection, how long and how often it may be reused; the pool's {@link KeepAliveEvictionPredicate}
- * enforces it. Also fills in the {@link ExchangeFacts} of an exchange whose caller asked for them.
+ * enforces it. Also fills in the {@link ExchangeFacts} of an exchange whose caller asked for them. HTTP/2
+ * connections are handled by {@link Http2Exchanges}.
  */
 public class KeepAliveHttpClientCustomizer {
 
@@ -36,6 +37,8 @@ public class KeepAliveHttpClientCustomizer {
 	private final boolean askForKeepAlive;
 
 	private final TcpKeepAliveConfigurer tcpKeepAlive;
+
+	private final Http2Exchanges http2;
 
 	/**
 	 * Create a customizer that asks HTTP/1.1 servers for their {@code Keep-Alive} header.
@@ -64,10 +67,24 @@ public class KeepAliveHttpClientCustomizer {
 	 */
 	public KeepAliveHttpClientCustomizer(Origins origins, boolean askForKeepAlive,
 			KeepAliveClientProperties.TcpKeepAlive tcpKeepAlive) {
+		this(origins, askForKeepAlive, tcpKeepAlive, new KeepAliveClientProperties.Http2());
+	}
+
+	/**
+	 * Create a customizer.
+	 * @param origins the origins, with the policy that turns headers into limits
+	 * @param askForKeepAlive whether HTTP/1.1 requests without a {@code Connection} header get
+	 * {@code Connection: keep-alive}, which Apache httpd and Tomcat need before they advertise
+	 * @param tcpKeepAlive TCP keepalive for new connections, or {@code null} to leave the sockets as they are
+	 * @param http2 the PING health check of HTTP/2 connections
+	 */
+	public KeepAliveHttpClientCustomizer(Origins origins, boolean askForKeepAlive,
+			KeepAliveClientProperties.TcpKeepAlive tcpKeepAlive, KeepAliveClientProperties.Http2 http2) {
 		this.origins = origins;
 		this.askForKeepAlive = askForKeepAlive;
 		this.tcpKeepAlive = (tcpKeepAlive != null && tcpKeepAlive.isEnabled()) ? new TcpKeepAliveConfigurer(tcpKeepAlive)
 				: null;
+		this.http2 = new Http2Exchanges(origins, http2);
 	}
 
 	/**
@@ -84,12 +101,16 @@ public class KeepAliveHttpClientCustomizer {
 
 	private void requestStarted(HttpClientRequest request, Connection connection) {
 		Channel channel = connection.channel();
+		if (channel instanceof Http2StreamChannel stream) {
+			this.http2.requestStarted(request, stream);
+			return;
+		}
 		ConnectionReuseState state = channel.attr(STATE).get();
 		if (state == null) {
 			state = new ConnectionReuseState(this.origins.forUrl(ClientEngine.REACTOR_NETTY, request.resourceUrl()));
 			channel.attr(STATE).set(state);
 		}
-		if (this.askForKeepAlive && state.requests() == 0 && !(channel instanceof Http2StreamChannel)) {
+		if (this.askForKeepAlive && state.requests() == 0) {
 			// A connection's first request asks: the limits its answer advertises last for the connection, and
 			// later requests carry no extra header. Set before the caller's headers are applied: a Connection
 			// header of the request's own replaces this.
@@ -107,6 +128,11 @@ public class KeepAliveHttpClientCustomizer {
 	}
 
 	private void learn(HttpClientResponse response, Connection connection) {
+		if (connection.channel() instanceof Http2StreamChannel stream) {
+			// HTTP/2 has no Keep-Alive header (RFC 9113 section 8.2.2): only the round trip and the facts.
+			this.http2.responseStarted(stream);
+			return;
+		}
 		ConnectionReuseState state = stateOf(connection.channel());
 		if (state == null) {
 			return;
@@ -125,9 +151,13 @@ public class KeepAliveHttpClientCustomizer {
 		}
 	}
 
-	/** The state kept on a pooled connection's channel, once it carried a request. */
+	/** The state kept on a pooled connection's channel (the TCP connection), once it carried a request. */
 	static ConnectionReuseState stateOf(Channel channel) {
 		return channel.attr(STATE).get();
+	}
+
+	static void attach(Channel channel, ConnectionReuseState state) {
+		channel.attr(STATE).set(state);
 	}
 
 }

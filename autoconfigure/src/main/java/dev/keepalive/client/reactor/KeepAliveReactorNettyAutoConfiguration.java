@@ -13,6 +13,7 @@ import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpCon
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 import dev.keepalive.client.KeepAliveClientAutoConfiguration;
@@ -23,7 +24,8 @@ import dev.keepalive.client.Origins;
 /**
  * The keep-alive rules on Reactor Netty: WebClient always, RestTemplate and RestClient when Boot builds them
  * on it. Boot's builders get one shared keep-alive-aware {@link ConnectionProvider} through Boot's own
- * builder customizers, so that {@code spring.http.clients.*} keeps working.
+ * builder customizers, so that {@code spring.http.clients.*} keeps working; {@code keepalive.client.protocol}
+ * switches them to HTTP/2, with ALPN offered over Boot's SSL bundles.
  */
 @AutoConfiguration(after = KeepAliveClientAutoConfiguration.class)
 @ConditionalOnClass(HttpClient.class)
@@ -57,7 +59,16 @@ public final class KeepAliveReactorNettyAutoConfiguration {
 	@ConditionalOnMissingBean
 	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(Origins origins, KeepAliveClientProperties properties) {
 		return new KeepAliveHttpClientCustomizer(origins, properties.isSendConnectionKeepAlive(),
-				properties.getTcpKeepAlive());
+				properties.getTcpKeepAlive(), properties.getHttp2());
+	}
+
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE)
+	@ConditionalOnMissingBean(name = "keepAliveHttpProtocolRequestFactoryBuilderCustomizer")
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> keepAliveHttpProtocolRequestFactoryBuilderCustomizer(
+			KeepAliveClientProperties properties) {
+		// Last, so that a protocol the application switched with its own customizer gets ALPN too.
+		return (builder) -> builder.withHttpClientCustomizer(new Http2Protocols(properties.getProtocol()));
 	}
 
 	@Bean
@@ -82,6 +93,14 @@ public final class KeepAliveReactorNettyAutoConfiguration {
 			// ordered after it, ours swaps in the shared pool and keeps the factory's event loops.
 			return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
 				.withHttpClientCustomizer(httpClientCustomizer::customize);
+		}
+
+		@Bean
+		@Order(Ordered.LOWEST_PRECEDENCE)
+		@ConditionalOnMissingBean(name = "keepAliveHttpProtocolConnectorBuilderCustomizer")
+		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> keepAliveHttpProtocolConnectorBuilderCustomizer(
+				KeepAliveClientProperties properties) {
+			return (builder) -> builder.withHttpClientCustomizer(new Http2Protocols(properties.getProtocol()));
 		}
 
 	}

@@ -120,9 +120,18 @@ public class KeepAliveRetryPolicy implements RetryPolicy {
 			}
 			return;
 		}
-		attempt.facts().resetObserved(decision.resend());
-		if (decision.staleConnection()) {
-			attempt.facts().reusedConnectionFailed();
+		if (attempt.facts().unprocessed() != null && !attempt.facts().headersReceived()) {
+			// Not a broken connection: the server said so. A GOAWAY that caught a request sent after an idle
+			// period closed the connection at its idle timeout, which teaches as a close does on HTTP/1.1.
+			if (attempt.facts().unprocessed() == ExchangeFacts.Unprocessed.GOAWAY && attempt.facts().idleMillis() > 0) {
+				attempt.facts().reusedConnectionFailed();
+			}
+		}
+		else {
+			attempt.facts().resetObserved(decision.resend());
+			if (decision.staleConnection()) {
+				attempt.facts().reusedConnectionFailed();
+			}
 		}
 		this.log.decided(attempt.facts().origin(), decision);
 		if (logger.isDebugEnabled()) {

@@ -12,6 +12,8 @@ public record ResendDecision(Verdict verdict, String explanation) {
 
 	static final ResendDecision RESEND_UNSENT = new ResendDecision(Verdict.RESEND_UNSENT, "");
 
+	static final ResendDecision RESEND_UNPROCESSED = new ResendDecision(Verdict.RESEND_UNPROCESSED, "");
+
 	static final ResendDecision NOT_A_CONNECTION_FAILURE = new ResendDecision(Verdict.NOT_A_CONNECTION_FAILURE, "");
 
 	/**
@@ -49,6 +51,15 @@ public record ResendDecision(Verdict verdict, String explanation) {
 		 * sent on another connection, whatever its method, since nothing reached the server.
 		 */
 		RESEND_UNSENT(null, false, true),
+
+		/**
+		 * The server said it never processed the request (HTTP/2: a stream above a GOAWAY's last-stream-id, or
+		 * reset with REFUSED_STREAM): sent once more on another connection, whatever its method.
+		 */
+		RESEND_UNPROCESSED(null, false, true),
+
+		/** The server refused to process the request again after it was resent once. */
+		UNPROCESSED_AGAIN("unprocessed-again", false, false),
 
 		/** Not a connection-level failure (a timeout, a refused connect, TLS, an HTTP status): not ours. */
 		NOT_A_CONNECTION_FAILURE(null, false, false),

@@ -72,6 +72,10 @@ public final class ResendRule implements ResendSafety {
 		if (facts.wasUnsent()) {
 			return ResendDecision.RESEND_UNSENT;
 		}
+		ExchangeFacts.Unprocessed unprocessed = facts.unprocessed();
+		if (unprocessed != null && !facts.headersReceived()) {
+			return decideUnprocessed(unprocessed, facts, attemptsMade);
+		}
 		if (facts.headersReceived()) {
 			return refuse(Verdict.HEADERS_RECEIVED, "the response had started, so the server processed it");
 		}
@@ -90,6 +94,30 @@ public final class ResendRule implements ResendSafety {
 					+ KeepAliveClientProperties.PREFIX + ".retry.max-attempts)");
 		}
 		return ResendDecision.RESEND;
+	}
+
+	/**
+	 * The server said it never processed the request (HTTP/2 GOAWAY above the stream, REFUSED_STREAM): resent
+	 * once on another connection whatever its method, as RFC 9113 sections 6.8 and 8.7 allow and Go's
+	 * {@code canRetryError}, OkHttp and undici do; never twice, so a server that keeps refusing is heard.
+	 */
+	private ResendDecision decideUnprocessed(ExchangeFacts.Unprocessed unprocessed, ExchangeFacts facts,
+			int attemptsMade) {
+		String said = (unprocessed == ExchangeFacts.Unprocessed.GOAWAY)
+				? "the server sent GOAWAY below this stream" : "the server reset the stream with REFUSED_STREAM";
+		if (!facts.bodyReplayable()) {
+			return refuse(Verdict.BODY_NOT_REPLAYABLE,
+					said + ", so it did not process it, but the request body is a stream that cannot be written twice");
+		}
+		if (attemptsMade > 1) {
+			return refuse(Verdict.UNPROCESSED_AGAIN, said + " again: it processed none of " + attemptsMade
+					+ " attempts; an unprocessed request is resent once, not more");
+		}
+		if (attemptsMade >= this.maxAttempts) {
+			return refuse(Verdict.ATTEMPTS_EXHAUSTED, said + ", so it did not process it, but " + attemptsMade + " of "
+					+ this.maxAttempts + " attempts were made (" + KeepAliveClientProperties.PREFIX + ".retry.max-attempts)");
+		}
+		return ResendDecision.RESEND_UNPROCESSED;
 	}
 
 	/** The setting that would have resent it: every refusal names the property that changes the outcome. */
