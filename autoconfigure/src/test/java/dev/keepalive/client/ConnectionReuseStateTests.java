@@ -136,6 +136,77 @@ class ConnectionReuseStateTests {
 		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(1500);
 	}
 
+	@Test
+	void anHttp2ConnectionIsIdleOnlyWithoutAStreamAndFromTheEndOfItsLast() {
+		ConnectionReuseState state = new ConnectionReuseState(origin("h2.example"), "h2c", true);
+		long start = System.nanoTime();
+		ExchangeFacts first = new ExchangeFacts();
+		ExchangeFacts second = new ExchangeFacts();
+		assertThat(state.requestStarted(first, start)).isTrue();
+		assertThat(state.requestStarted(second, start + TimeUnit.MILLISECONDS.toNanos(10))).isTrue();
+		assertThat(first.reused()).isFalse();
+		assertThat(second.reused()).as("the TCP connection already carried a stream").isTrue();
+		assertThat(state.activeStreams()).isEqualTo(2);
+		// A long stream keeps the connection busy, however long ago it started.
+		assertThat(state.idleMillis(start + TimeUnit.SECONDS.toNanos(30))).isZero();
+		state.streamEnded(start + TimeUnit.MILLISECONDS.toNanos(500));
+		assertThat(state.idleMillis(start + TimeUnit.SECONDS.toNanos(30))).isZero();
+		state.streamEnded(start + TimeUnit.MILLISECONDS.toNanos(2000));
+		assertThat(state.idleMillis(start + TimeUnit.MILLISECONDS.toNanos(2700))).isEqualTo(700);
+	}
+
+	@Test
+	void twoStreamsInFlightKeepTheirOwnFacts() {
+		ConnectionReuseState state = new ConnectionReuseState(origin("streams.example"), "h2", true);
+		long start = System.nanoTime();
+		ExchangeFacts slow = new ExchangeFacts();
+		ExchangeFacts fast = new ExchangeFacts();
+		state.requestStarted(slow, start);
+		state.requestStarted(fast, start + 1);
+		state.responseStarted(fast, start + 1);
+		assertThat(fast.headersReceived()).isTrue();
+		assertThat(slow.headersReceived()).as("the other stream's answer is not this one's").isFalse();
+		state.responseStarted(slow, start);
+		assertThat(slow.headersReceived()).isTrue();
+	}
+
+	@Test
+	void aGoAwayThatClosesAnIdleHttp2ConnectionTeachesItsOrigin() {
+		Origin origin = origin("goaway.example");
+		ConnectionReuseState state = new ConnectionReuseState(origin, "h2c", true);
+		long start = System.nanoTime();
+		state.requestStarted(null, start);
+		state.responseStarted(null, start);
+		state.streamEnded(start);
+		state.closedWhileIdle(start + TimeUnit.MILLISECONDS.toNanos(2500));
+		assertThat(origin.learntIdleCutoffMillis()).isLessThan(2500);
+	}
+
+	@Test
+	void aGoAwayWhileStreamsAreOpenTeachesNothing() {
+		Origin origin = origin("busy.example");
+		ConnectionReuseState state = new ConnectionReuseState(origin, "h2c", true);
+		long start = System.nanoTime();
+		state.requestStarted(null, start);
+		state.closedWhileIdle(start + TimeUnit.MILLISECONDS.toNanos(2500));
+		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(Long.MAX_VALUE);
+	}
+
+	@Test
+	void enhanceYourCalmDoublesThePingIntervalUpToSixteenTimes() {
+		Origin origin = origin("calm.example");
+		assertThat(origin.pingIntervalMillis(30_000)).isEqualTo(30_000);
+		origin.goAwayReceived(0x0);
+		assertThat(origin.pingIntervalMillis(30_000)).as("NO_ERROR is no complaint").isEqualTo(30_000);
+		origin.goAwayReceived(0xb);
+		assertThat(origin.pingIntervalMillis(30_000)).isEqualTo(60_000);
+		for (int i = 0; i < 10; i++) {
+			origin.goAwayReceived(0xb);
+		}
+		assertThat(origin.pingIntervalMillis(30_000)).isEqualTo(480_000);
+		assertThat(origin.goAways()).isEqualTo(12);
+	}
+
 	private Origin origin(String host) {
 		return this.origins.forAddress(ClientEngine.REACTOR_NETTY, "http", host, 80);
 	}

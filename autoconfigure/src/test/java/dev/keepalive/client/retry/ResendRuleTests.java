@@ -21,7 +21,14 @@ import org.springframework.http.HttpMethod;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 
+import dev.keepalive.client.ClientEngine;
+import dev.keepalive.client.ConnectionReuseState;
+import dev.keepalive.client.ExchangeFacts;
 import dev.keepalive.client.KeepAliveClientProperties;
+import dev.keepalive.client.KeepAlivePolicy;
+import dev.keepalive.client.Origin;
+import dev.keepalive.client.Origins;
+import dev.keepalive.client.retry.ResendDecision.Verdict;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * real peer by {@link ResendTests}.
  */
 class ResendRuleTests {
+
+	private static final IOException CLOSED = new IOException("Connection prematurely closed BEFORE response");
 
 	private final ResendRule rule = new ResendRule(new KeepAliveClientProperties().getRetry());
 
@@ -125,6 +134,50 @@ class ResendRuleTests {
 		assertThat(decision.verdict()).isEqualTo(ResendDecision.Verdict.NOT_A_CONNECTION_FAILURE);
 		assertThat(decision.refused()).isFalse();
 		assertThat(decision.staleConnection()).isFalse();
+	}
+
+	@Test
+	void aRequestTheServerDidNotProcessIsResentOnceWhateverItsMethod() {
+		for (ExchangeFacts.Unprocessed signal : ExchangeFacts.Unprocessed.values()) {
+			ExchangeFacts first = unprocessed(signal);
+			assertThat(this.rule.decide(HttpMethod.POST, new HttpHeaders(), first, CLOSED, 1).verdict())
+				.as("%s", signal)
+				.isEqualTo(Verdict.RESEND_UNPROCESSED);
+			ResendDecision again = this.rule.decide(HttpMethod.POST, new HttpHeaders(), unprocessed(signal), CLOSED, 2);
+			assertThat(again.verdict()).isEqualTo(Verdict.UNPROCESSED_AGAIN);
+			assertThat(again.explanation()).contains(signal.name()).contains("processed none of 2 attempts");
+		}
+	}
+
+	@Test
+	void anUnprocessedRequestWithAStreamedBodyOrNoAttemptLeftIsNotResent() {
+		ExchangeFacts streamed = unprocessed(ExchangeFacts.Unprocessed.REFUSED_STREAM);
+		streamed.streamedBody();
+		assertThat(this.rule.decide(HttpMethod.POST, new HttpHeaders(), streamed, CLOSED, 1).verdict())
+			.isEqualTo(Verdict.BODY_NOT_REPLAYABLE);
+		KeepAliveClientProperties once = new KeepAliveClientProperties();
+		once.getRetry().setMaxAttempts(1);
+		assertThat(new ResendRule(once.getRetry())
+			.decide(HttpMethod.GET, new HttpHeaders(), unprocessed(ExchangeFacts.Unprocessed.GOAWAY), CLOSED, 1)
+			.verdict()).isEqualTo(Verdict.ATTEMPTS_EXHAUSTED);
+	}
+
+	@Test
+	void aSignalAfterTheResponseStartedFollowsTheOrdinaryRule() {
+		ExchangeFacts answered = unprocessed(ExchangeFacts.Unprocessed.GOAWAY);
+		answered.responseStarted();
+		assertThat(this.rule.decide(HttpMethod.POST, new HttpHeaders(), answered, CLOSED, 1).verdict())
+			.isEqualTo(Verdict.HEADERS_RECEIVED);
+	}
+
+	/** The facts of a first request on a new HTTP/2 connection that a server said it did not process. */
+	private static ExchangeFacts unprocessed(ExchangeFacts.Unprocessed signal) {
+		Origin origin = new Origins(new KeepAlivePolicy(new KeepAliveClientProperties()))
+			.forAddress(ClientEngine.REACTOR_NETTY, "http", "h2.example", 80);
+		ExchangeFacts facts = new ExchangeFacts();
+		new ConnectionReuseState(origin, "h2c", true).requestStarted(facts, System.nanoTime());
+		facts.unprocessed(signal);
+		return facts;
 	}
 
 	private static HttpHeaders headers(String name, String value) {
