@@ -9,9 +9,11 @@ import javax.net.ssl.TrustManagerFactory;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
@@ -319,6 +321,70 @@ class Http2Tests {
 					assertThat(registry.find(KeepAliveRetryMetrics.RESETS).counters()).isEmpty();
 				});
 		}
+	}
+
+	/**
+	 * The scenarios {@code http2.md} measured, with the starter, as {@code Http2PeerTests} measures plain Reactor
+	 * Netty: 25 ms each way, the peer's idle timeout 500 ms (GOAWAY, or a bare close), gaps spread over
+	 * 420-540 ms after a request on a new connection; and REFUSED_STREAM on a busy connection. WebClient, h2c and
+	 * h2 over TLS, GET and POST without a key alternating. On demand: {@code -Dh2peer.trials=61}; the table goes
+	 * to standard output.
+	 */
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	@EnabledIfSystemProperty(named = "h2peer.trials", matches = "\\d+")
+	void measured(boolean tls) throws Exception {
+		int trials = Integer.getInteger("h2peer.trials");
+		StringBuilder table = new StringBuilder();
+		for (Idle idle : Idle.values()) {
+			try (Http2Peer peer = peer(tls).idleTimeout(Duration.ofMillis(500), idle)
+				.goAwayGrace(Duration.ofMillis(100))
+				.oneWayDelay(Duration.ofMillis(25))
+				.start()) {
+				starter(ClientKind.WEB_CLIENT, tls, peer).run((context) -> {
+					Exchanger client = ClientKind.WEB_CLIENT.exchanger(context);
+					int failed = 0;
+					int twice = 0;
+					int postsFailed = 0;
+					for (int i = 0; i < trials; i++) {
+						client.get(peer.url("/?id=warm-" + i), new HttpHeaders());
+						ClientContext.pause(420 + 120L * i / Math.max(1, trials - 1));
+						HttpMethod method = (i % 2 == 0) ? HttpMethod.GET : HttpMethod.POST;
+						String id = "trial-" + i;
+						Throwable failure = catchThrowable(
+								() -> client.exchange(method, peer.url("/?id=" + id), new HttpHeaders(), body(method)));
+						if (failure != null) {
+							failed++;
+							postsFailed += (method == HttpMethod.POST) ? 1 : 0;
+							assertThat(peer.processed(id)).as("a failed request was not processed").isZero();
+						}
+						twice += (peer.processed(id) > 1) ? 1 : 0;
+						ClientContext.pause(900);
+					}
+					table.append(String.format("  %s at idle 500 ms: %d of %d failed (%d POSTs without key), %d "
+							+ "processed twice; connections %d, GOAWAYs %d, ignored %d%n", idle, failed, trials, postsFailed,
+							twice, peer.connections(), peer.goAways().size(), peer.ignored()));
+				});
+			}
+		}
+		try (Http2Peer peer = peer(tls).start()) {
+			starter(ClientKind.WEB_CLIENT, tls, peer).run((context) -> {
+				Exchanger client = ClientKind.WEB_CLIENT.exchanger(context);
+				client.get(peer.url("/?id=warm-up"), new HttpHeaders());
+				int failed = 0;
+				for (int i = 0; i < trials; i++) {
+					peer.refuseNext(1);
+					String id = "refused-" + i;
+					failed += (catchThrowable(() -> client.exchange(HttpMethod.POST, peer.url("/?id=" + id),
+							new HttpHeaders(), "order")) != null) ? 1 : 0;
+					assertThat(peer.processed(id)).isOne();
+				}
+				table.append(String.format("  REFUSED_STREAM, POST without key: %d of %d failed, each processed once%n",
+						failed, trials));
+			});
+		}
+		System.out.print("[Http2Tests] with the starter, WebClient " + (tls ? "h2 over TLS" : "h2c") + ", 25 ms each way\n"
+				+ table);
 	}
 
 	private static Http2Peer.Builder peer(boolean tls) {

@@ -113,6 +113,43 @@ class TlsTests {
 		}
 	}
 
+	/** Learning over TLS: a path that closes TLS connections idle for 1.5 s, behind an origin advertising nothing. */
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void oneFailureOverTlsTeachesThePathsIdleTimeout(ClientKind kind) throws Exception {
+		try (KeepAlivePeer peer = pathClosingIdleConnections()) {
+			kind.on(this.runner).withPropertyValues("keepalive.client.learn.probe=false").run((context) -> {
+				Exchanger client = kind.exchanger(context);
+				for (int i = 0; i < 4; i++) {
+					pause((i == 0) ? 0 : 1700);
+					assertThat(client.get(peer.url("/"), new HttpHeaders())).isEqualTo("ok");
+				}
+				assertThat(peer.racesLost()).as("only the first gap hit the closed path: %s", peer.history()).isOne();
+				Origin origin = context.getBean(Origins.class).all().iterator().next();
+				assertThat(origin.effectiveIdleCutoffSource()).isEqualTo("learnt");
+			});
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ClientKind.class)
+	void withoutLearningEveryGapOverTlsNeedsAResend(ClientKind kind) throws Exception {
+		try (KeepAlivePeer peer = pathClosingIdleConnections()) {
+			kind.on(this.runner).withPropertyValues("keepalive.client.learn.enabled=false").run((context) -> {
+				Exchanger client = kind.exchanger(context);
+				for (int i = 0; i < 3; i++) {
+					pause((i == 0) ? 0 : 2000);
+					assertThat(client.get(peer.url("/"), new HttpHeaders())).isEqualTo("ok");
+				}
+				assertThat(peer.racesLost()).as(peer.history()).isEqualTo(2);
+			});
+		}
+	}
+
+	private static KeepAlivePeer pathClosingIdleConnections() throws Exception {
+		return KeepAlivePeer.advertising(null).idleTimeout(Duration.ofMillis(1500)).raceWindow(Duration.ofSeconds(2)).tls().start();
+	}
+
 	private static KeepAlivePeer racingPeer() throws Exception {
 		return KeepAlivePeer.advertising("timeout=2")
 			.idleTimeout(Duration.ofMillis(1900))
