@@ -36,6 +36,9 @@ public final class ConnectionReuseState {
 	/** {@link System#nanoTime()} when a multiplexed connection's last stream ended. */
 	private volatile long idleSinceNanos;
 
+	/** A request on it failed as on a closed connection: never hand it out again. */
+	private volatile boolean broken;
+
 	/** 1 once the pool decided to close the connection: the pool may say so more than once. */
 	private volatile int discarded;
 
@@ -170,6 +173,10 @@ public final class ConnectionReuseState {
 	 */
 	public DiscardReason discardReason(long idleMillis, long uses, long lifeMillis, long maxLifeMillis,
 			long releasedAtMillis) {
+		if (this.broken) {
+			// An HTTP/2 connection whose stream broke may still look open for a moment (its close on the way).
+			return DiscardReason.PURGED_AFTER_RESET;
+		}
 		DiscardReason idle = idleExpired(idleMillis);
 		if (idle != null) {
 			return idle;
@@ -263,6 +270,14 @@ public final class ConnectionReuseState {
 		this.lastMax = max;
 		this.requestsAtLastMax = requests;
 		return this.maxCountsDown ? Math.min(ReuseLimits.UNLIMITED - requests, max) + requests : max;
+	}
+
+	/**
+	 * A request on this connection failed as on a closed connection (reset, closed before the response): the
+	 * pool must not hand it out again, even while its channel still looks open.
+	 */
+	public void broken() {
+		this.broken = true;
 	}
 
 	/**
@@ -369,14 +384,15 @@ public final class ConnectionReuseState {
 	}
 
 	/**
-	 * The server closed this connection (HTTP/2 GOAWAY) while it carried nothing: the server, or the path,
-	 * closes its idle connections after about this long, which teaches the origin as a failed reuse does.
+	 * The server sent this HTTP/2 connection GOAWAY(NO_ERROR) while it carried nothing: the server closes its
+	 * idle connections after about this long, which teaches the origin as a failed reuse does. Nothing is
+	 * learnt while streams are open (a GOAWAY mid-flight is a shutdown, not an idle timeout).
 	 * @param nowNanos {@link System#nanoTime()}
 	 */
-	public void closedWhileIdle(long nowNanos) {
+	public void goAwayWhileIdle(long nowNanos) {
 		long idleMillis = idleMillis(nowNanos);
 		if (this.requests > 0 && this.activeStreams == 0 && idleMillis > 0) {
-			this.origin.reusedConnectionFailed(idleMillis, this.limits);
+			this.origin.goAwayAfterIdle(idleMillis, this.limits);
 		}
 	}
 

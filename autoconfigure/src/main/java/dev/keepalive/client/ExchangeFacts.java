@@ -229,6 +229,7 @@ public final class ExchangeFacts {
 	public void reusedConnectionFailed() {
 		ConnectionReuseState connection = this.connection;
 		if (connection != null && this.reused) {
+			connection.broken();
 			connection.origin().reusedConnectionFailed(this.idleMillis, connection.limits());
 		}
 	}

@@ -364,14 +364,28 @@ public final class Origin {
 	 * @param limits what the connection's source allowed
 	 */
 	void reusedConnectionFailed(long idleMillis, ReuseLimits limits) {
+		closedAfterIdle(idleMillis, limits, "a connection reused after " + idleMillis + " ms idle was closed by the server or the path");
+	}
+
+	/**
+	 * An HTTP/2 connection to this origin got GOAWAY after {@code idleMillis} without a stream: the server closes
+	 * its idle connections at about that, which teaches as {@link #reusedConnectionFailed} does.
+	 * @param idleMillis how long it had been idle, ms
+	 * @param limits what the connection's source allowed
+	 */
+	void goAwayAfterIdle(long idleMillis, ReuseLimits limits) {
+		closedAfterIdle(idleMillis, limits, "a connection idle for " + idleMillis + " ms got GOAWAY");
+	}
+
+	private void closedAfterIdle(long idleMillis, ReuseLimits limits, String event) {
 		this.staleSinceMillis = System.currentTimeMillis();
 		long allowed = sourceCutoffMillis(limits);
 		if (limits.source() != ReuseLimits.Source.DEFAULT && idleMillis < allowed
 				&& idleMillis >= limits.idleTimeoutMillis() - this.learning.safetyMarginMillis()
-				&& widenMargin(idleMillis, limits, allowed)) {
+				&& widenMargin(event, limits, allowed)) {
 			return;
 		}
-		long cutoff = this.learnt.failed(idleMillis, allowed, () -> contradicted(limits, allowed, idleMillis));
+		long cutoff = this.learnt.failed(idleMillis, allowed, () -> contradicted(limits, allowed, event));
 		if (cutoff < 0) {
 			return;
 		}
@@ -383,9 +397,8 @@ public final class Origin {
 	}
 
 	/** Whether the adaptive margin widened: it was not already. */
-	private boolean widenMargin(long idleMillis, ReuseLimits limits, long allowed) {
-		if (!this.margin.widen("a connection reused after " + idleMillis + " ms idle (reused up to " + allowed
-				+ " ms of " + limits.idleTimeoutMillis() + ") was closed by the server or the path")) {
+	private boolean widenMargin(String event, ReuseLimits limits, long allowed) {
+		if (!this.margin.widen(event + " (reused up to " + allowed + " ms of " + limits.idleTimeoutMillis() + ")")) {
 			return false;
 		}
 		this.events.safetyMarginChanged(this);
@@ -396,8 +409,7 @@ public final class Origin {
 		return true;
 	}
 
-	private String contradicted(ReuseLimits limits, long allowed, long idleMillis) {
-		String failed = "a connection reused after " + idleMillis + " ms idle was closed by the server or the path";
+	private String contradicted(ReuseLimits limits, long allowed, String failed) {
 		return switch (limits.source()) {
 			case ADVERTISED -> this.key + " advertised Keep-Alive: timeout=" + this.advertisedTimeoutSeconds
 					+ " (reused up to " + allowed + " ms), but " + failed;

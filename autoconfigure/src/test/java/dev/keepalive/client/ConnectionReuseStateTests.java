@@ -178,7 +178,7 @@ class ConnectionReuseStateTests {
 		state.requestStarted(null, start);
 		state.responseStarted(null, start);
 		state.streamEnded(start);
-		state.closedWhileIdle(start + TimeUnit.MILLISECONDS.toNanos(2500));
+		state.goAwayWhileIdle(start + TimeUnit.MILLISECONDS.toNanos(2500));
 		assertThat(origin.learntIdleCutoffMillis()).isLessThan(2500);
 	}
 
@@ -188,7 +188,7 @@ class ConnectionReuseStateTests {
 		ConnectionReuseState state = new ConnectionReuseState(origin, "h2c", true);
 		long start = System.nanoTime();
 		state.requestStarted(null, start);
-		state.closedWhileIdle(start + TimeUnit.MILLISECONDS.toNanos(2500));
+		state.goAwayWhileIdle(start + TimeUnit.MILLISECONDS.toNanos(2500));
 		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(Long.MAX_VALUE);
 	}
 

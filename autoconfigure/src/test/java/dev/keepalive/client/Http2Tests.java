@@ -13,7 +13,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
@@ -330,10 +329,10 @@ class Http2Tests {
 	 * h2 over TLS, GET and POST without a key alternating. On demand: {@code -Dh2peer.trials=61}; the table goes
 	 * to standard output.
 	 */
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
+	@ParameterizedTest(name = "tls={0}, starter={1}")
+	@MethodSource("measuredSetups")
 	@EnabledIfSystemProperty(named = "h2peer.trials", matches = "\\d+")
-	void measured(boolean tls) throws Exception {
+	void measured(boolean tls, boolean withStarter) throws Exception {
 		int trials = Integer.getInteger("h2peer.trials");
 		StringBuilder table = new StringBuilder();
 		for (Idle idle : Idle.values()) {
@@ -341,7 +340,7 @@ class Http2Tests {
 				.goAwayGrace(Duration.ofMillis(100))
 				.oneWayDelay(Duration.ofMillis(25))
 				.start()) {
-				starter(ClientKind.WEB_CLIENT, tls, peer).run((context) -> {
+				setup(tls, withStarter, peer).run((context) -> {
 					Exchanger client = ClientKind.WEB_CLIENT.exchanger(context);
 					int failed = 0;
 					int twice = 0;
@@ -356,6 +355,9 @@ class Http2Tests {
 						if (failure != null) {
 							failed++;
 							postsFailed += (method == HttpMethod.POST) ? 1 : 0;
+							if (method == HttpMethod.GET) {
+								table.append("    GET " + id + " failed: " + failure + "\n");
+							}
 							assertThat(peer.processed(id)).as("a failed request was not processed").isZero();
 						}
 						twice += (peer.processed(id) > 1) ? 1 : 0;
@@ -368,7 +370,7 @@ class Http2Tests {
 			}
 		}
 		try (Http2Peer peer = peer(tls).start()) {
-			starter(ClientKind.WEB_CLIENT, tls, peer).run((context) -> {
+			setup(tls, withStarter, peer).run((context) -> {
 				Exchanger client = ClientKind.WEB_CLIENT.exchanger(context);
 				client.get(peer.url("/?id=warm-up"), new HttpHeaders());
 				int failed = 0;
@@ -377,14 +379,23 @@ class Http2Tests {
 					String id = "refused-" + i;
 					failed += (catchThrowable(() -> client.exchange(HttpMethod.POST, peer.url("/?id=" + id),
 							new HttpHeaders(), "order")) != null) ? 1 : 0;
-					assertThat(peer.processed(id)).isOne();
+					assertThat(peer.processed(id)).isLessThanOrEqualTo(1);
 				}
-				table.append(String.format("  REFUSED_STREAM, POST without key: %d of %d failed, each processed once%n",
-						failed, trials));
+				table.append(String.format("  REFUSED_STREAM, POST without key: %d of %d failed, %d processed%n", failed,
+						trials, peer.processed()));
 			});
 		}
-		System.out.print("[Http2Tests] with the starter, WebClient " + (tls ? "h2 over TLS" : "h2c") + ", 25 ms each way\n"
-				+ table);
+		System.out.print("[Http2Tests] " + (withStarter ? "with the starter" : "plain Boot") + ", WebClient "
+				+ (tls ? "h2 over TLS" : "h2c") + ", 25 ms each way\n" + table);
+	}
+
+	static Stream<Arguments> measuredSetups() {
+		return Stream.of(Arguments.of(false, false), Arguments.of(false, true), Arguments.of(true, false),
+				Arguments.of(true, true));
+	}
+
+	private static ApplicationContextRunner setup(boolean tls, boolean withStarter, Http2Peer peer) {
+		return withStarter ? starter(ClientKind.WEB_CLIENT, tls, peer) : withOwnSwitch(ClientKind.WEB_CLIENT, tls, peer);
 	}
 
 	private static Http2Peer.Builder peer(boolean tls) {

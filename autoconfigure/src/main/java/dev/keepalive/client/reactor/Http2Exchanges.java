@@ -85,7 +85,9 @@ final class Http2Exchanges {
 		boolean send = connection.requestStarted(facts, now);
 		stream.attr(STREAM).set(new StreamExchange(connection, facts, now));
 		stream.closeFuture().addListener(STREAM_ENDED);
-		stream.pipeline().addFirst(SIGNALS, Signals.INSTANCE);
+		if (stream.pipeline().get(SIGNALS) == null) {
+			stream.pipeline().addFirst(SIGNALS, Signals.INSTANCE);
+		}
 		if (!send) {
 			// Idle past its cutoff, so it carries nothing else: close the connection, not only the stream.
 			parent.close();
@@ -113,7 +115,7 @@ final class Http2Exchanges {
 			public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
 				connection.origin().goAwayReceived(errorCode);
 				if (errorCode == Http2Error.NO_ERROR.code()) {
-					connection.closedWhileIdle(System.nanoTime());
+					connection.goAwayWhileIdle(System.nanoTime());
 				}
 			}
 
