@@ -3,6 +3,7 @@ package dev.keepalive.client;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import javax.net.ssl.TrustManagerFactory;
@@ -150,6 +151,30 @@ class Http2Tests {
 					.isEqualTo("ok");
 				assertThat(peer.processed("refused-once")).isOne();
 				assertThat(peer.resets()).hasSize(1);
+			});
+		}
+	}
+
+	/** The cures do not depend on the starter's property: here the application switched the protocol itself. */
+	@ParameterizedTest(name = "{0}, tls={1}")
+	@MethodSource("clients")
+	void theCuresHoldWhenTheApplicationSwitchedTheProtocolItself(ClientKind kind, boolean tls) throws Exception {
+		AtomicBoolean closed = new AtomicBoolean();
+		Script closeOnce = (request) -> ("closed".equals(request.id()) && closed.compareAndSet(false, true)) ? Action.CLOSE
+				: Action.OK;
+		try (Http2Peer peer = peer(tls).script(closeOnce).start()) {
+			bundle(kind.on(ClientContext.runner()), tls, peer).withUserConfiguration(OwnSwitch.class).run((context) -> {
+				Exchanger client = kind.exchanger(context);
+				client.get(peer.url("/?id=warm-up"), new HttpHeaders());
+				peer.refuseNext(1);
+				assertThat(client.exchange(HttpMethod.POST, peer.url("/?id=refused"), new HttpHeaders(), "order"))
+					.as(peer.history())
+					.isEqualTo("ok");
+				assertThat(peer.processed("refused")).isOne();
+				// A bare close of a reused connection under a GET: resent, and the peer closes only the first.
+				assertThat(catchThrowable(() -> client.get(peer.url("/?id=closed"), new HttpHeaders()))).as(peer.history())
+					.isNull();
+				assertThat(peer.processed("closed")).isOne();
 			});
 		}
 	}

@@ -82,6 +82,14 @@ class KeepAliveClientAutoConfigurationTests {
 	}
 
 	@Test
+	void rejectsAZeroPingAckTimeoutAndANegativePingInterval() {
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.http2.ping-ack-timeout=0s",
+				"keepalive.client.http2.ping-ack-timeout");
+		InvalidProperties.assertRejected(this.runner, "keepalive.client.http2.ping-interval=-1s",
+				"keepalive.client.http2.ping-interval");
+	}
+
+	@Test
 	void rejectsANegativeSafetyMargin() {
 		InvalidProperties.assertRejected(this.runner, "keepalive.client.safety-margin=-1s", "keepalive.client.safety-margin");
 	}
