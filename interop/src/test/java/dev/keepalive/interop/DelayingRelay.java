@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,10 @@ import java.util.regex.Pattern;
  * <p>
  * It also reports each idle close it sees, the time from the server's last response byte to its FIN, so that
  * the races can aim at where the server really closes while the machine is loaded.
+ * <p>
+ * A server's RST reaches the client behind what the server sent before it (a GOAWAY, a FIN), as on a network:
+ * when the relay cannot write the client's bytes to the server any more, the client's end is reset after
+ * what is still on its way to it, not before.
  */
 final class DelayingRelay implements Closeable {
 
@@ -133,8 +138,10 @@ final class DelayingRelay implements Closeable {
 			Link link = new Link(this.links.size() + 1, client, upstream);
 			this.links.add(link);
 			link.event("opened");
-			new Direction(link, true).start("relay-up");
-			new Direction(link, false).start("relay-down");
+			link.up = new Direction(link, true);
+			link.down = new Direction(link, false);
+			link.up.start("relay-up");
+			link.down.start("relay-down");
 		}
 	}
 
@@ -171,6 +178,10 @@ final class DelayingRelay implements Closeable {
 		private volatile long lastResponseAt;
 
 		private volatile long lostRaceAt;
+
+		private volatile Direction up;
+
+		private volatile Direction down;
 
 		Link(int number, Socket client, Socket upstream) {
 			this.number = number;
@@ -304,6 +315,22 @@ final class DelayingRelay implements Closeable {
 			this.inFlight.add(new Segment(System.nanoTime() + DelayingRelay.this.delayNanos, bytes, end));
 		}
 
+		/**
+		 * Reset this direction's far end one delay from now, after what is on its way to it: the server's RST
+		 * reaches the client behind the GOAWAY or FIN the server sent before it.
+		 */
+		void resetAfterInFlight() {
+			long due = System.nanoTime() + DelayingRelay.this.delayNanos + 1_000_000; // behind the last write
+			daemon("relay-reset", () -> {
+				long wait;
+				while ((wait = due - System.nanoTime()) > 0 || (!this.inFlight.isEmpty() && wait > -1_000_000_000L)) {
+					LockSupport.parkNanos(Math.max(wait, 200_000));
+				}
+				abort(this.to);
+				abort(this.from);
+			});
+		}
+
 		private void write() {
 			try {
 				while (true) {
@@ -339,8 +366,15 @@ final class DelayingRelay implements Closeable {
 				}
 			}
 			catch (IOException ex) {
-				abort(this.to);
-				abort(this.from);
+				if (this.up && this.link.down != null) {
+					// The server reset the connection: the client learns it behind what the server sent before.
+					abort(this.to);
+					this.link.down.resetAfterInFlight();
+				}
+				else {
+					abort(this.to);
+					abort(this.from);
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
