@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 final class AccessLog implements Executions {
 
-	private static final Pattern LINE = Pattern.compile("(\\S+) (\\d+) (\\S+) (\\S+) (\\d+)");
+	/** The suite's five fields; a sixth (nginx's protocol on h2c) is not counted here. */
+	private static final Pattern LINE = Pattern.compile("(\\S+) (\\d+) (\\S+) (\\S+) (\\d+)(?: \\S+)?");
 
 	private static final Pattern ID = Pattern.compile("[?&]id=([^&\\s]+)");
 

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A server binary the suite runs: found on the {@code PATH} or in {@code /usr/sbin} (where Debian puts them,
- * often not on a user's {@code PATH}), else a failure that says what to install. The suite never skips a
- * server it cannot find: a green run means every server ran.
+ * A binary the suite runs, a server or a network tool: found on the {@code PATH} or in {@code /usr/sbin} (where
+ * Debian puts them, often not on a user's {@code PATH}), else a failure that says what to install. The suite
+ * never skips what it cannot find: a green run means every server ran and every flow was dropped.
  */
 enum Binary {
 
@@ -17,7 +17,16 @@ enum Binary {
 
 	APACHE_HTTPD("Apache httpd", "apache2", "apache2", "httpd"),
 
-	HAPROXY("HAProxy", "haproxy", "haproxy");
+	HAPROXY("HAProxy", "haproxy", "haproxy"),
+
+	/** Network namespaces and veth pairs ({@code ip netns}, {@code ip link}). */
+	IP("iproute2's ip", "iproute2", "ip"),
+
+	/** The kernel's view of a socket: its state and keepalive timer. */
+	SS("iproute2's ss", "iproute2", "ss"),
+
+	/** A rule that drops one flow silently. */
+	NFT("nftables' nft", "nftables", "nft");
 
 	private final String product;
 
@@ -53,9 +62,9 @@ enum Binary {
 			}
 		}
 		throw new IllegalStateException(this.product + " is not installed (looked for " + String.join(" or ", this.names)
-				+ " on the PATH and in /usr/sbin): the interop suite runs the real server and never skips it. "
+				+ " on the PATH and in /usr/sbin): the interop suite runs it and never skips what needs it. "
 				+ "Install it: apt-get install -y " + this.debianPackage
-				+ " (all three: apt-get install -y apache2 nginx haproxy)");
+				+ " (everything the suite needs: apt-get install -y apache2 nginx haproxy iproute2 nftables)");
 	}
 
 }

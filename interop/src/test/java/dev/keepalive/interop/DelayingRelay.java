@@ -9,11 +9,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 
@@ -32,6 +36,14 @@ import java.util.regex.Pattern;
  * <p>
  * It also reports each idle close it sees, the time from the server's last response byte to its FIN, so that
  * the races can aim at where the server really closes while the machine is loaded.
+ * <p>
+ * On h2c ({@link #h2c}) it reads the frames instead: a request is a HEADERS frame that opens a stream, a
+ * response ends with END_STREAM (or the server's RST_STREAM), the last response byte is that of a HEADERS or
+ * DATA frame (a GOAWAY at idle is no response), and each GOAWAY the server sends is in the history.
+ * <p>
+ * A server's RST reaches the client behind what the server sent before it (a GOAWAY, a FIN), as on a network:
+ * when the relay cannot write the client's bytes to the server any more, the client's end is reset after
+ * what is still on its way to it, not before.
  */
 final class DelayingRelay implements Closeable {
 
@@ -54,12 +66,25 @@ final class DelayingRelay implements Closeable {
 	/** Told the idle time of every connection the server closed while the client had nothing outstanding. */
 	private final LongConsumer idleCloses;
 
+	/** HTTP/2 by prior knowledge: frames, not request lines. */
+	private final boolean h2c;
+
 	DelayingRelay(int targetPort, Duration oneWayDelay, LongConsumer idleCloses) throws IOException {
+		this(targetPort, oneWayDelay, idleCloses, false);
+	}
+
+	private DelayingRelay(int targetPort, Duration oneWayDelay, LongConsumer idleCloses, boolean h2c) throws IOException {
 		this.targetPort = targetPort;
 		this.idleCloses = idleCloses;
+		this.h2c = h2c;
 		this.delayNanos = oneWayDelay.toNanos();
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		daemon("relay-accept-" + this.server.getLocalPort(), this::accept);
+	}
+
+	/** A relay for clients that speak h2c (HTTP/2 by prior knowledge), which it follows frame by frame. */
+	static DelayingRelay h2c(int targetPort, Duration oneWayDelay, LongConsumer idleCloses) throws IOException {
+		return new DelayingRelay(targetPort, oneWayDelay, idleCloses, true);
 	}
 
 	/** The relay's own port: clients connect here. */
@@ -133,8 +158,10 @@ final class DelayingRelay implements Closeable {
 			Link link = new Link(this.links.size() + 1, client, upstream);
 			this.links.add(link);
 			link.event("opened");
-			new Direction(link, true).start("relay-up");
-			new Direction(link, false).start("relay-down");
+			link.up = new Direction(link, true);
+			link.down = new Direction(link, false);
+			link.up.start("relay-up");
+			link.down.start("relay-down");
 		}
 	}
 
@@ -172,6 +199,21 @@ final class DelayingRelay implements Closeable {
 
 		private volatile long lostRaceAt;
 
+		private volatile Direction up;
+
+		private volatile Direction down;
+
+		/** h2c: the client's frames as the server gets them, the server's as the relay reads them. */
+		private final H2Frames clientFrames = H2Frames.fromClient();
+
+		private final H2Frames serverFrames = H2Frames.fromServer();
+
+		/** h2c: streams the client opened that the server has not ended; {@code awaitingResponse} while any. */
+		private final Set<Integer> openStreams = new TreeSet<>();
+
+		/** h2c: every stream the client opened. */
+		private final Set<Integer> streams = new HashSet<>();
+
 		Link(int number, Socket client, Socket upstream) {
 			this.number = number;
 			this.client = client;
@@ -186,20 +228,55 @@ final class DelayingRelay implements Closeable {
 		}
 
 		synchronized void clientBytesDelivered(byte[] bytes) {
+			if (DelayingRelay.this.h2c) {
+				for (H2Frames.Frame frame : this.clientFrames.feed(bytes, bytes.length)) {
+					if (frame.type() == H2Frames.HEADERS && this.streams.add(frame.stream())) {
+						request("stream " + frame.stream());
+						this.openStreams.add(frame.stream());
+						this.awaitingResponse = true;
+					}
+				}
+				return;
+			}
 			if (!REQUEST_LINE.matcher(new String(bytes, 0, Math.min(bytes.length, 8), StandardCharsets.ISO_8859_1)).find()) {
 				return; // the rest of a request, e.g. a body the server did not wait for before answering
 			}
+			request(null);
+			this.awaitingResponse = true;
+		}
+
+		private void request(String what) {
 			if (this.upstreamEndedAt != 0) {
-				lostRace("request reached the server " + (System.nanoTime() - this.upstreamEndedAt) / 1_000_000
-						+ " ms after it closed");
+				lostRace("request " + ((what != null) ? "(" + what + ") " : "") + "reached the server "
+						+ (System.nanoTime() - this.upstreamEndedAt) / 1_000_000 + " ms after it closed");
+			}
+			else if (what != null) {
+				event("request " + what);
 			}
 			else if (!this.awaitingResponse) {
 				event("request");
 			}
-			this.awaitingResponse = true;
 		}
 
-		synchronized void responseBytesRead() {
+		synchronized void responseBytesRead(byte[] bytes) {
+			if (DelayingRelay.this.h2c) {
+				for (H2Frames.Frame frame : this.serverFrames.feed(bytes, bytes.length)) {
+					if (frame.type() == H2Frames.GOAWAY) {
+						event("server sent " + frame);
+					}
+					else if (frame.type() == H2Frames.RST_STREAM && this.openStreams.remove(frame.stream())) {
+						event("server sent " + frame);
+					}
+					else if ((frame.type() == H2Frames.HEADERS || frame.type() == H2Frames.DATA) && frame.stream() != 0) {
+						this.lastResponseAt = System.nanoTime();
+						if (frame.endStream() && this.openStreams.remove(frame.stream())) {
+							event("response stream " + frame.stream());
+						}
+					}
+				}
+				this.awaitingResponse = !this.openStreams.isEmpty();
+				return;
+			}
 			if (this.awaitingResponse) {
 				event("response");
 			}
@@ -280,10 +357,11 @@ final class DelayingRelay implements Closeable {
 			try {
 				InputStream in = this.from.getInputStream();
 				for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+					byte[] bytes = Arrays.copyOf(buffer, n);
 					if (!this.up) {
-						this.link.responseBytesRead();
+						this.link.responseBytesRead(bytes);
 					}
-					send(Arrays.copyOf(buffer, n), End.NONE);
+					send(bytes, End.NONE);
 				}
 				end = End.FIN;
 			}
@@ -302,6 +380,22 @@ final class DelayingRelay implements Closeable {
 
 		private void send(byte[] bytes, End end) {
 			this.inFlight.add(new Segment(System.nanoTime() + DelayingRelay.this.delayNanos, bytes, end));
+		}
+
+		/**
+		 * Reset this direction's far end one delay from now, after what is on its way to it: the server's RST
+		 * reaches the client behind the GOAWAY or FIN the server sent before it.
+		 */
+		void resetAfterInFlight() {
+			long due = System.nanoTime() + DelayingRelay.this.delayNanos + 1_000_000; // behind the last write
+			daemon("relay-reset", () -> {
+				long wait;
+				while ((wait = due - System.nanoTime()) > 0 || (!this.inFlight.isEmpty() && wait > -1_000_000_000L)) {
+					LockSupport.parkNanos(Math.max(wait, 200_000));
+				}
+				abort(this.to);
+				abort(this.from);
+			});
 		}
 
 		private void write() {
@@ -339,8 +433,15 @@ final class DelayingRelay implements Closeable {
 				}
 			}
 			catch (IOException ex) {
-				abort(this.to);
-				abort(this.from);
+				if (this.up && this.link.down != null) {
+					// The server reset the connection: the client learns it behind what the server sent before.
+					abort(this.to);
+					this.link.down.resetAfterInFlight();
+				}
+				else {
+					abort(this.to);
+					abort(this.from);
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

@@ -136,6 +136,11 @@ final class Race {
 			this.executed = executions.all().stream().filter((e) -> e.id() != null && e.id().startsWith(prefix + "-")).toList();
 		}
 
+		/** The ids of this race's requests start with it and a dash. */
+		String prefix() {
+			return this.prefix;
+		}
+
 		List<Outcome> outcomes() {
 			return this.outcomes;
 		}

@@ -74,6 +74,11 @@ final class Results {
 		StringBuilder table = new StringBuilder("\n| server | client | mode | GETs failed | POSTs failed | races lost (relay) "
 				+ "| executed twice | connections |\n|---|---|---|---|---|---|---|---|\n");
 		this.rows.stream().sorted().forEach((row) -> table.append(row).append('\n'));
+		append(table.toString());
+	}
+
+	/** Print a table and append it to the results file, if the build names one (after an earlier run's is gone). */
+	static void append(String table) {
 		System.out.println(table);
 		String file = System.getProperty("keepalive.interop.results");
 		if (file != null) {

@@ -46,6 +46,16 @@ final class ServerProcess implements AutoCloseable {
 	 * @param errorLog the server's own error log, shown when it fails
 	 */
 	static ServerProcess start(String name, List<String> command, Path directory, Path errorLog, int... ports) {
+		return start(name, command, directory, errorLog, InetAddress.getLoopbackAddress(), ports);
+	}
+
+	/**
+	 * Start the command in {@code directory} and wait until every port accepts a connection on {@code host}
+	 * (a server in a network namespace listens on its own address).
+	 * @param errorLog the server's own error log, shown when it fails
+	 */
+	static ServerProcess start(String name, List<String> command, Path directory, Path errorLog, InetAddress host,
+			int... ports) {
 		Path output = directory.resolve(name.replaceAll("[^A-Za-z0-9]+", "-") + ".out");
 		Process process;
 		try {
@@ -60,7 +70,7 @@ final class ServerProcess implements AutoCloseable {
 		ServerProcess server = new ServerProcess(name, process, output, errorLog);
 		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
 		for (int port : ports) {
-			while (!accepts(port)) {
+			while (!accepts(host, port)) {
 				if (!process.isAlive() || System.nanoTime() > deadline) {
 					String why = process.isAlive() ? "did not listen on port " + port + " within " + START_TIMEOUT.toSeconds() + " s"
 							: "exited with status " + process.exitValue();
@@ -118,9 +128,9 @@ final class ServerProcess implements AutoCloseable {
 		}
 	}
 
-	private static boolean accepts(int port) {
+	private static boolean accepts(InetAddress host, int port) {
 		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+			socket.connect(new InetSocketAddress(host, port), 200);
 			return true;
 		}
 		catch (IOException ex) {
