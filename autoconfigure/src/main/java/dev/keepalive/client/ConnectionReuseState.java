@@ -220,9 +220,12 @@ public final class ConnectionReuseState {
 		return System.currentTimeMillis() - (System.nanoTime() - since) / 1_000_000;
 	}
 
-	/** Whether the connection went idle before a failure showed its origin's idle connections to be stale. */
+	/**
+	 * Whether the connection went idle before a failure showed its origin's idle connections to be stale.
+	 * Strictly before: the connection a resend opened can go idle within the millisecond of the failure.
+	 */
 	private boolean idleSinceStale(long releasedAtMillis) {
-		return releasedAtMillis > 0 && releasedAtMillis <= this.origin.staleSinceMillis();
+		return releasedAtMillis > 0 && releasedAtMillis < this.origin.staleSinceMillis();
 	}
 
 	/**
