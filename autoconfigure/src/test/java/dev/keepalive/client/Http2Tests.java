@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
@@ -81,6 +82,24 @@ class Http2Tests {
 						context.getBean(KeepAlivePools.class), null).origins().get(0);
 				assertThat(described.protocol()).isEqualTo(tls ? "h2" : "h2c");
 				assertThat(described.http2().connections()).isOne();
+			});
+		}
+	}
+
+	/**
+	 * Every client built from Boot's builders shares the HTTP/2 connections, as they share HTTP/1.1 ones. Over
+	 * TLS, Boot builds a new SslContext for each RestClient it builds, which Reactor Netty keys its pools by: each
+	 * such build has connections of its own, on HTTP/1.1 as on h2.
+	 */
+	@ParameterizedTest
+	@EnumSource(value = ClientKind.class, names = { "REST_CLIENT", "WEB_CLIENT" })
+	void aClientBuiltAgainReusesTheFirstOnesHttp2Connection(ClientKind kind) throws Exception {
+		try (Http2Peer peer = peer(false).start()) {
+			starter(kind, false, peer).run((context) -> {
+				assertThat(kind.exchanger(context).get(peer.url("/?id=first"), new HttpHeaders())).isEqualTo("ok");
+				ClientContext.pause(50);
+				assertThat(kind.exchanger(context).get(peer.url("/?id=second"), new HttpHeaders())).isEqualTo("ok");
+				assertThat(peer.connections()).as(peer.history()).isOne();
 			});
 		}
 	}

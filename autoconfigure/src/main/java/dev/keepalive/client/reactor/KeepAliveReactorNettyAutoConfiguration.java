@@ -57,6 +57,12 @@ public final class KeepAliveReactorNettyAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	SharedHttpClient keepAliveSharedHttpClient(ConnectionProvider connectionProvider) {
+		return new SharedHttpClient(HttpClient.create(connectionProvider));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	KeepAliveHttpClientCustomizer keepAliveHttpClientCustomizer(Origins origins, KeepAliveClientProperties properties) {
 		return new KeepAliveHttpClientCustomizer(origins, properties.isSendConnectionKeepAlive(),
 				properties.getTcpKeepAlive(), properties.getHttp2());
@@ -75,8 +81,8 @@ public final class KeepAliveReactorNettyAutoConfiguration {
 	@Order(KeepAliveClientAutoConfiguration.CUSTOMIZER_ORDER)
 	@ConditionalOnMissingBean(name = "keepAliveClientHttpRequestFactoryBuilderCustomizer")
 	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> keepAliveClientHttpRequestFactoryBuilderCustomizer(
-			ConnectionProvider connectionProvider, KeepAliveHttpClientCustomizer httpClientCustomizer) {
-		return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
+			SharedHttpClient sharedHttpClient, KeepAliveHttpClientCustomizer httpClientCustomizer) {
+		return (builder) -> builder.withHttpClientFactory(sharedHttpClient::get)
 			.withHttpClientCustomizer(httpClientCustomizer::customize);
 	}
 
@@ -88,10 +94,10 @@ public final class KeepAliveReactorNettyAutoConfiguration {
 		@Order(KeepAliveClientAutoConfiguration.CUSTOMIZER_ORDER)
 		@ConditionalOnMissingBean(name = "keepAliveClientHttpConnectorBuilderCustomizer")
 		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> keepAliveClientHttpConnectorBuilderCustomizer(
-				ConnectionProvider connectionProvider, KeepAliveHttpClientCustomizer httpClientCustomizer) {
+				SharedHttpClient sharedHttpClient, KeepAliveHttpClientCustomizer httpClientCustomizer) {
 			// Boot's own customizer sets a ReactorResourceFactory (whose pool replaces the factory);
 			// ordered after it, ours swaps in the shared pool and keeps the factory's event loops.
-			return (builder) -> builder.withHttpClientFactory(() -> HttpClient.create(connectionProvider))
+			return (builder) -> builder.withHttpClientFactory(sharedHttpClient::get)
 				.withHttpClientCustomizer(httpClientCustomizer::customize);
 		}
 
