@@ -46,7 +46,9 @@ public class KeepAliveHeaderFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		if (this.advertisement.isDraining()) {
-			response.setHeader(CONNECTION, "close");
+			if (KeepAliveResponseRules.mayCarryConnectionHeader(request.getProtocol())) {
+				response.setHeader(CONNECTION, "close");
+			}
 			chain.doFilter(request, response);
 			return;
 		}

@@ -49,7 +49,9 @@ public class KeepAliveHeaderWebFilter implements WebFilter {
 	private void decorate(ServerHttpRequest request, ServerHttpResponse response) {
 		HttpHeaders headers = response.getHeaders();
 		if (this.advertisement.isDraining()) {
-			headers.set(CONNECTION, "close");
+			if (KeepAliveResponseRules.mayCarryConnectionHeader(protocol(request))) {
+				headers.set(CONNECTION, "close");
+			}
 			return;
 		}
 		String header = this.advertisement.header();

@@ -29,6 +29,15 @@ final class KeepAliveResponseRules {
 	}
 
 	/**
+	 * Whether a response to a request of this protocol may carry {@code Connection}: HTTP/1.x, or a protocol
+	 * the engine did not tell. Never HTTP/2 or later, where it makes the response malformed (RFC 9113 §8.2.2)
+	 * and a server ends a connection with GOAWAY instead.
+	 */
+	static boolean mayCarryConnectionHeader(String protocol) {
+		return protocol == null || protocol.startsWith("HTTP/1.");
+	}
+
+	/**
 	 * Whether the response leaves the connection open: the application did not set {@code Connection: close}
 	 * and, on Tomcat, the status is not one on which Tomcat closes.
 	 */

@@ -27,7 +27,7 @@ public class KeepAliveServerProperties implements InitializingBean {
 	/** Whether a finite Tomcat max-keep-alive-requests is advertised as "max=M". */
 	private boolean advertiseMax = true;
 
-	/** Whether responses carry "Connection: close" once the application is shutting down. */
+	/** Whether HTTP/1.x responses carry "Connection: close" once the application is shutting down. */
 	private boolean closeOnShutdown = true;
 
 	public boolean isEnabled() {

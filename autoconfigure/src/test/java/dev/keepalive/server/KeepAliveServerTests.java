@@ -11,6 +11,7 @@ import dev.keepalive.testsupport.RawHttp;
 import dev.keepalive.testsupport.RawHttp.Response;
 import org.junit.jupiter.api.Test;
 
+import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -173,6 +174,42 @@ class KeepAliveServerTests {
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.header("Connection")).isEqualTo("close");
 			assertThat(response.headers("Keep-Alive")).isEmpty();
+			shutdown.get(10, TimeUnit.SECONDS);
+		}
+		finally {
+			app.close();
+		}
+	}
+
+	/**
+	 * On HTTP/2 a server ends a connection with GOAWAY, which Tomcat and Reactor Netty send themselves as they
+	 * shut down; a {@code Connection} header makes the response malformed (RFC 9113 §8.2.2). A response served
+	 * while draining to an h2c request carries none and reaches the client.
+	 */
+	@Test
+	void responsesServedWhileDrainingOnH2cCarryNoConnectionHeaderOnTomcat() throws Exception {
+		assertNoConnectionHeaderWhileDraining(ServerApps.tomcat("--server.shutdown=graceful", "--server.http2.enabled=true"));
+	}
+
+	@Test
+	void responsesServedWhileDrainingOnH2cCarryNoConnectionHeaderOnNetty() throws Exception {
+		assertNoConnectionHeaderWhileDraining(ServerApps.netty("--server.shutdown=graceful", "--server.http2.enabled=true"));
+	}
+
+	private static void assertNoConnectionHeaderWhileDraining(ConfigurableApplicationContext app) throws Exception {
+		try {
+			HttpClient h2c = HttpClient.create(ConnectionProvider.newConnection()).protocol(HttpProtocol.H2C);
+			CompletableFuture<HttpClientResponse> inFlight = h2c.get()
+				.uri("http://127.0.0.1:" + ServerApps.port(app) + "/orders-later?id=draining&sleep=1000")
+				.response((response, body) -> body.then(Mono.just(response)))
+				.next()
+				.toFuture();
+			Thread.sleep(400); // the request is being served
+			CompletableFuture<Void> shutdown = CompletableFuture.runAsync(app::close);
+			HttpClientResponse response = inFlight.get(10, TimeUnit.SECONDS);
+			assertThat(response.version().text()).isEqualTo("HTTP/2.0");
+			assertThat(response.status().code()).isEqualTo(200);
+			assertThat(response.responseHeaders().contains("Connection")).isFalse();
 			shutdown.get(10, TimeUnit.SECONDS);
 		}
 		finally {

@@ -4,9 +4,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import jakarta.servlet.http.HttpServletResponse;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -74,7 +76,17 @@ public final class ServerApps {
 			return "ok";
 		}
 
-		/** How often each {@code /orders} request id was executed. */
+		/**
+		 * Any method, as {@code /orders} without holding a thread while it waits: on Reactor Netty the handler
+		 * runs on the event loop, which serves every stream of an HTTP/2 connection and must not sleep.
+		 */
+		@RequestMapping("/orders-later")
+		Mono<String> orderLater(@RequestParam String id, @RequestParam(defaultValue = "0") long sleep) {
+			this.executions.merge(id, 1, Integer::sum);
+			return Mono.delay(Duration.ofMillis(sleep)).thenReturn("ok");
+		}
+
+		/** How often each {@code /orders} and {@code /orders-later} request id was executed. */
 		public Map<String, Integer> executions() {
 			return this.executions;
 		}
