@@ -682,9 +682,10 @@ public final class Http2Peer implements Closeable {
 		}
 
 		private void reset(int streamId, Http2Error error) {
+			// Recorded before it is written: a client that sees it may ask at once.
+			Http2Peer.this.resets.add(new Reset(this.number, streamId, error.code()));
 			this.writer.writeRstStream(this.ctx, streamId, error.code(), this.ctx.newPromise());
 			this.ctx.flush();
-			Http2Peer.this.resets.add(new Reset(this.number, streamId, error.code()));
 		}
 
 		/** Send GOAWAY(NO_ERROR, lastStreamId); close the connection after the grace. */
@@ -694,10 +695,10 @@ public final class Http2Peer implements Closeable {
 			}
 			this.goAwayLastStreamId = lastStreamId;
 			cancelIdleTimer();
+			Http2Peer.this.goAways.add(new GoAway(this.number, lastStreamId, Http2Error.NO_ERROR.code()));
 			this.writer.writeGoAway(this.ctx, lastStreamId, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
 					this.ctx.newPromise());
 			this.ctx.flush();
-			Http2Peer.this.goAways.add(new GoAway(this.number, lastStreamId, Http2Error.NO_ERROR.code()));
 			record(this.number, "GOAWAY sent, NO_ERROR, last-stream-id " + lastStreamId);
 			this.ctx.executor().schedule(() -> {
 				if (!this.silent) {
