@@ -598,11 +598,12 @@ public class ClientBenchmark {
 	}
 
 	/**
-	 * A variant's clients, built once. On h2c, each RestClient built from Boot's builder with the starter gets an
-	 * HTTP/2 pool of its own: the starter gives Boot's builder {@code HttpClient.create(pool)} for each client,
-	 * and Reactor Netty keeps the HTTP/2 pool in the wrapper that call makes (its {@code HttpConnectionProvider}),
-	 * not in the shared provider. Built for each measurement, the starter's RestClient opened new connections
-	 * each time and left the old ones open, which is not what an application that builds its clients once sees.
+	 * A variant's clients, built once. On h2c, each RestClient built from Boot's builder with the starter (as of
+	 * c412aae) gets an HTTP/2 pool of its own: the starter gives Boot's builder {@code HttpClient.create(pool)} for
+	 * each client, and Reactor Netty keeps the HTTP/2 pool in the wrapper that call makes (its
+	 * {@code HttpConnectionProvider}), not in the shared provider. Built for each measurement, the starter's
+	 * RestClient opened new connections each time and left the old ones open, which is not what an application
+	 * that builds its clients once sees.
 	 */
 	private record Clients(RestClient restClient, WebClient webClient) {
 
