@@ -26,6 +26,7 @@ import com.sun.management.ThreadMXBean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.ConnectionProvider;
@@ -35,6 +36,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
@@ -48,6 +50,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.keepalive.client.DiscardReason;
 import dev.keepalive.client.Origins;
 import dev.keepalive.client.reactor.KeepAliveHttpClientCustomizer;
 
@@ -69,7 +72,9 @@ import dev.keepalive.client.reactor.KeepAliveHttpClientCustomizer;
  * Arguments: {@code --seconds=<n>} per measurement (default 3), {@code --rounds=<n>} (default 5),
  * {@code --warmup=<n>} seconds per variant and warm-up pass (default 2), {@code --concurrency=1,8,64},
  * {@code --clients=RestClient,WebClient}, {@code --engine=reactor|http-components} (RestClient's engine;
- * WebClient always runs on Reactor Netty), {@code --diagnose=true} adds variants that isolate a cost (the
+ * WebClient always runs on Reactor Netty), {@code --protocol=h2c} (every variant on HTTP/2 by prior knowledge:
+ * plain Boot switched by the benchmark's own customizer, the starter by {@code keepalive.client.protocol=h2c};
+ * Reactor Netty only), {@code --diagnose=true} adds variants that isolate a cost (the
  * starter without its resend layer, its pool alone, its learning and resends on a plain pool; plain Boot on a
  * pool of its own, with a no-op interceptor, filter, decorating request factory or connect hook),
  * {@code --only=<variants>} measures just those (to profile one), {@code --forks=<n>} runs the benchmark in
@@ -126,6 +131,16 @@ public class ClientBenchmark {
 
 		// RestClient's engine (WebClient always runs on Reactor Netty): reactor or http-components.
 		String engine = options.getOrDefault("engine", "reactor");
+		// The HTTP version of every variant: http1.1, or h2c (HTTP/2 by prior knowledge; Reactor Netty only).
+		String protocol = options.getOrDefault("protocol", "http1.1");
+		boolean h2c = protocol.equals("h2c");
+		if (!h2c && !protocol.equals("http1.1")) {
+			throw new IllegalArgumentException("--protocol=" + protocol + ": http1.1 (the default) or h2c");
+		}
+		if (h2c && !engine.equals("reactor")) {
+			throw new IllegalArgumentException("--protocol=h2c needs --engine=reactor: Apache HttpClient 5 classic,"
+					+ " which Boot builds, speaks HTTP/1.1 only");
+		}
 		LoopResources serverLoops = LoopResources.create(SERVER_THREADS, 1, true);
 		Map<String, String[]> specs = new LinkedHashMap<>();
 		specs.put("plain", new String[] { "--keepalive.client.enabled=false" });
@@ -176,16 +191,18 @@ public class ClientBenchmark {
 		Collections.rotate(names, Integer.parseInt(options.getOrDefault("order-seed", "0")));
 		List<Variant> all = new ArrayList<>();
 		for (String name : names) {
-			all.add(new Variant(name, client(engine, specs.get(name)), Server.start(serverLoops)));
+			ConfigurableApplicationContext context = client(engine, h2c, specs.get(name));
+			all.add(new Variant(name, context, Server.start(serverLoops, h2c), h2c ? Clients.of(context) : null));
 		}
 		Variant[] variants = all.toArray(Variant[]::new);
 
 		System.out.printf("%nJava %s, %d processors; %d s per measurement, %d rounds, variants in a shuffled order each round;"
-				+ " RestClient on %s.%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-				seconds, rounds, engine);
+				+ " RestClient on %s; %s.%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+				seconds, rounds, engine, h2c ? "h2c (HTTP/2 by prior knowledge) for every variant" : "HTTP/1.1");
 		List<String[]> table = new ArrayList<>();
 		for (String kind : options.getOrDefault("clients", CLIENTS).split(",")) {
-			String client = (kind.equals("RestClient") && !engine.equals("reactor")) ? kind + "-" + engine : kind;
+			String client = ((kind.equals("RestClient") && !engine.equals("reactor")) ? kind + "-" + engine : kind)
+					+ (h2c ? "-h2c" : "");
 			for (int concurrency : concurrencies) {
 				int passes = warmUp(kind, variants, concurrency, Duration.ofSeconds(warmup));
 				System.out.printf("  %s concurrency %d: warm after %d passes%n", client, concurrency, passes);
@@ -241,8 +258,27 @@ public class ClientBenchmark {
 			System.out.printf("%n%s: %d requests over %d connections = %.0f requests per connection", variant.name(),
 					variant.server().requests.get(), variant.server().connections.get(),
 					variant.server().requests.get() / (double) Math.max(1, variant.server().connections.get()));
+			if (h2c) {
+				System.out.printf(", %d of them on HTTP/2", variant.server().http2Requests().get());
+			}
+			String discarded = variant.context()
+				.getBeanProvider(Origins.class)
+				.stream()
+				.flatMap((origins) -> origins.all().stream())
+				.flatMap((origin) -> Arrays.stream(DiscardReason.values())
+					.filter((reason) -> origin.discarded(reason) > 0)
+					.map((reason) -> reason.tag() + " " + origin.discarded(reason)))
+				.collect(Collectors.joining(", "));
+			if (!discarded.isEmpty()) {
+				System.out.printf(" (the starter discarded: %s)", discarded);
+			}
 		}
 		System.out.println();
+		for (Variant variant : variants) {
+			if (h2c && variant.server().http2Requests().get() != variant.server().requests().get()) {
+				throw new IllegalStateException(variant.name() + " did not speak HTTP/2 on every request");
+			}
+		}
 		for (Variant variant : variants) {
 			System.out.printf("%s %s %d %d%n", Forks.REUSE, variant.name(), variant.server().requests.get(),
 					variant.server().connections.get());
@@ -255,9 +291,20 @@ public class ClientBenchmark {
 		System.exit(0);
 	}
 
-	private static ConfigurableApplicationContext client(String engine, String... properties) {
+	private static ConfigurableApplicationContext client(String engine, boolean h2c, String... properties) {
 		List<String> args = new ArrayList<>(List.of("--spring.main.banner-mode=off", "--logging.level.root=WARN",
 				"--spring.http.clients.imperative.factory=" + engine));
+		if (h2c) {
+			// Plain Boot: the benchmark's own customizer (Boot has no property); the starter: its property.
+			args.add("--benchmark.protocol=h2c");
+			args.add("--keepalive.client.protocol=h2c");
+			// HTTP/2 has no Keep-Alive header to tell the server's 60 s: the starter is told, so that no
+			// connection is near its idle cutoff here either (it would replace those idle for 4 s between rounds).
+			String idleTimeout = "--keepalive.client.default-idle-timeout=";
+			if (Arrays.stream(properties).noneMatch((property) -> property.startsWith(idleTimeout))) {
+				args.add(idleTimeout + "60s");
+			}
+		}
 		args.addAll(List.of(properties));
 		return new SpringApplicationBuilder(ClientBenchmark.class).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
@@ -298,7 +345,7 @@ public class ClientBenchmark {
 		long start = System.nanoTime();
 		long cpuStart = CPU.getProcessCpuTime();
 		if (kind.equals("RestClient")) {
-			RestClient client = variant.context().getBean(RestClient.Builder.class).build();
+			RestClient client = variant.restClient();
 			CountDownLatch done = new CountDownLatch(concurrency);
 			AtomicReference<RuntimeException> failure = new AtomicReference<>();
 			for (int t = 0; t < concurrency; t++) {
@@ -328,7 +375,7 @@ public class ClientBenchmark {
 			}
 		}
 		else {
-			WebClient client = variant.context().getBean(WebClient.Builder.class).build();
+			WebClient client = variant.webClient();
 			Flux.<Integer>generate((sink) -> sink.next(1))
 				.takeWhile((i) -> System.nanoTime() < deadline)
 				.flatMap((i) -> Mono.defer(() -> {
@@ -449,6 +496,20 @@ public class ClientBenchmark {
 	}
 
 	@Bean
+	@ConditionalOnProperty(name = "benchmark.protocol", havingValue = "h2c")
+	@ConditionalOnBooleanProperty(name = "keepalive.client.enabled", havingValue = false)
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> plainH2cForRestClient() {
+		return (builder) -> builder.withHttpClientCustomizer((client) -> client.protocol(HttpProtocol.H2C));
+	}
+
+	@Bean
+	@ConditionalOnProperty(name = "benchmark.protocol", havingValue = "h2c")
+	@ConditionalOnBooleanProperty(name = "keepalive.client.enabled", havingValue = false)
+	ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> plainH2cForWebClient() {
+		return (builder) -> builder.withHttpClientCustomizer((client) -> client.protocol(HttpProtocol.H2C));
+	}
+
+	@Bean
 	@ConditionalOnBooleanProperty("benchmark.noop-interceptor")
 	RestClientCustomizer noopInterceptor() {
 		return (builder) -> builder.requestInterceptor((request, body, execution) -> execution.execute(request, body));
@@ -520,26 +581,67 @@ public class ClientBenchmark {
 		return (builder) -> builder.withHttpClientCustomizer((client) -> client.disableRetry(true));
 	}
 
-	private record Variant(String name, ConfigurableApplicationContext context, Server server) {
+	/**
+	 * One variant.
+	 * @param built clients built once, or {@code null} to build them from Boot's builders for each measurement
+	 */
+	private record Variant(String name, ConfigurableApplicationContext context, Server server, Clients built) {
+
+		RestClient restClient() {
+			return (this.built != null) ? this.built.restClient() : this.context.getBean(RestClient.Builder.class).build();
+		}
+
+		WebClient webClient() {
+			return (this.built != null) ? this.built.webClient() : this.context.getBean(WebClient.Builder.class).build();
+		}
+
 	}
 
-	/** A local server that answers every request at once and advertises a long keep-alive timeout. */
-	private record Server(DisposableServer server, AtomicInteger connections, AtomicLong requests) {
+	/**
+	 * A variant's clients, built once. On h2c, each RestClient built from Boot's builder with the starter (as of
+	 * c412aae) gets an HTTP/2 pool of its own: the starter gives Boot's builder {@code HttpClient.create(pool)} for
+	 * each client, and Reactor Netty keeps the HTTP/2 pool in the wrapper that call makes (its
+	 * {@code HttpConnectionProvider}), not in the shared provider. Built for each measurement, the starter's
+	 * RestClient opened new connections each time and left the old ones open, which is not what an application
+	 * that builds its clients once sees.
+	 */
+	private record Clients(RestClient restClient, WebClient webClient) {
 
-		static Server start(LoopResources loops) {
+		static Clients of(ConfigurableApplicationContext context) {
+			return new Clients(context.getBean(RestClient.Builder.class).build(),
+					context.getBean(WebClient.Builder.class).build());
+		}
+
+	}
+
+	/**
+	 * A local server that answers every request at once and advertises a long keep-alive timeout on HTTP/1.1;
+	 * on h2c it speaks HTTP/2 by prior knowledge (and HTTP/1.1), where no {@code Keep-Alive} header exists.
+	 */
+	private record Server(DisposableServer server, AtomicInteger connections, AtomicLong requests,
+			AtomicLong http2Requests) {
+
+		static Server start(LoopResources loops, boolean h2c) {
 			AtomicInteger connections = new AtomicInteger();
 			AtomicLong requests = new AtomicLong();
+			AtomicLong http2Requests = new AtomicLong();
 			DisposableServer server = HttpServer.create()
 				.host("127.0.0.1")
 				.port(0)
 				.runOn(loops)
+				.protocol(h2c ? new HttpProtocol[] { HttpProtocol.H2C, HttpProtocol.HTTP11 }
+						: new HttpProtocol[] { HttpProtocol.HTTP11 })
 				.doOnChannelInit((observer, channel, address) -> connections.incrementAndGet())
 				.handle((request, response) -> {
 					requests.incrementAndGet();
+					if (request.version().majorVersion() == 2) {
+						http2Requests.incrementAndGet();
+						return response.sendString(Mono.just("ok"));
+					}
 					return response.header("Keep-Alive", "timeout=60").sendString(Mono.just("ok"));
 				})
 				.bindNow();
-			return new Server(server, connections, requests);
+			return new Server(server, connections, requests, http2Requests);
 		}
 
 	}

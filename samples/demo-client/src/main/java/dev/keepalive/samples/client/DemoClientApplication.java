@@ -3,17 +3,34 @@ package dev.keepalive.samples.client;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+
+import reactor.netty.http.HttpProtocol;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.http.client.ReactorClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.retry.RetryCallback;
+import org.springframework.retry.RetryContext;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.keepalive.client.ExchangeFacts;
+import dev.keepalive.client.retry.KeepAliveRetryListener;
+import dev.keepalive.client.retry.KeepAliveRetryPolicy;
+import dev.keepalive.client.retry.ResendDecision;
 
 /**
  * A client application as users write it: RestTemplate, RestClient and WebClient built from Boot's
@@ -39,6 +56,55 @@ public class DemoClientApplication {
 		return new SpringApplicationBuilder(DemoClientApplication.class).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
 			.run(args);
+	}
+
+	/**
+	 * Plain Boot on h2c ({@code demo.protocol=h2c}): Boot has no property for the client's HTTP version, so an
+	 * application switches Reactor Netty to HTTP/2 by prior knowledge with its own customizer, as here.
+	 */
+	@Bean
+	@ConditionalOnProperty(name = "demo.protocol", havingValue = "h2c")
+	ClientHttpRequestFactoryBuilderCustomizer<ReactorClientHttpRequestFactoryBuilder> h2cRequestFactory() {
+		return (builder) -> builder.withHttpClientCustomizer((client) -> client.protocol(HttpProtocol.H2C));
+	}
+
+	/** WebClient's side of {@link #h2cRequestFactory()}. */
+	@Bean
+	@ConditionalOnProperty(name = "demo.protocol", havingValue = "h2c")
+	ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> h2cConnector() {
+		return (builder) -> builder.withHttpClientCustomizer((client) -> client.protocol(HttpProtocol.H2C));
+	}
+
+	/**
+	 * Counts the starter's resends per origin ({@code host:port}), whatever the verdict: a broken reused
+	 * connection, a request kept off a connection idle past a learnt cutoff, or an HTTP/2 stream the server did
+	 * not process (which {@code Origin.resends()} leaves out).
+	 */
+	@Bean
+	ResendCounter resendCounter() {
+		return new ResendCounter();
+	}
+
+	/** Resends per origin, as the starter's {@code KeepAliveRetryListener}s are told about them. */
+	static final class ResendCounter implements KeepAliveRetryListener {
+
+		private final Map<String, AtomicLong> resends = new ConcurrentHashMap<>();
+
+		@Override
+		public <T, E extends Throwable> void onError(RetryContext context, RetryCallback<T, E> callback,
+				Throwable throwable) {
+			ResendDecision decision = KeepAliveRetryPolicy.decision(context);
+			ExchangeFacts facts = KeepAliveRetryPolicy.facts(context);
+			if (decision != null && decision.resend() && facts != null && facts.origin() != null) {
+				this.resends.computeIfAbsent(facts.origin().key(), (key) -> new AtomicLong()).incrementAndGet();
+			}
+		}
+
+		long resends(String origin) {
+			AtomicLong count = this.resends.get(origin);
+			return (count != null) ? count.get() : 0;
+		}
+
 	}
 
 	/** The three clients, each a function from URL to body that throws what the client throws. */

@@ -33,6 +33,10 @@ final class SvgChart {
 	}
 
 	static void write(Path file, String title, String axis, List<Series> series) throws IOException {
+		write(file, title, axis, "idle gap before the request (ms)", series);
+	}
+
+	static void write(Path file, String title, String axis, String xAxis, List<Series> series) throws IOException {
 		int minGap = series.stream().mapToInt((s) -> s.rateByGap().firstKey()).min().orElse(0);
 		int maxGap = series.stream().mapToInt((s) -> s.rateByGap().lastKey()).max().orElse(1);
 		StringBuilder svg = new StringBuilder();
@@ -54,8 +58,8 @@ final class SvgChart {
 					x, HEIGHT - BOTTOM, x, HEIGHT - BOTTOM + 5, x, HEIGHT - BOTTOM + 18, gap));
 		}
 		svg.append(String.format(Locale.ROOT,
-				"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">idle gap before the request (ms)</text>%n",
-				(LEFT + WIDTH - RIGHT) / 2, HEIGHT - 15));
+				"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", (LEFT + WIDTH - RIGHT) / 2, HEIGHT - 15,
+				escape(xAxis)));
 		svg.append(String.format(Locale.ROOT,
 				"<text transform=\"translate(18 %d) rotate(-90)\" text-anchor=\"middle\">%s</text>%n",
 				(TOP + HEIGHT - BOTTOM) / 2, escape(axis)));

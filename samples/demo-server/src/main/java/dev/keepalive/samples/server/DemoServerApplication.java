@@ -1,5 +1,6 @@
 package dev.keepalive.samples.server;
 
+import jakarta.servlet.http.HttpServletRequest;
 import org.apache.coyote.AbstractProtocol;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -60,6 +61,12 @@ public class DemoServerApplication {
 		@GetMapping("/hello")
 		String hello() {
 			return "hello";
+		}
+
+		/** The HTTP version the request came in: {@code HTTP/1.1}, or {@code HTTP/2.0} on h2c. */
+		@GetMapping("/protocol")
+		String protocol(HttpServletRequest request) {
+			return request.getProtocol();
 		}
 
 	}
