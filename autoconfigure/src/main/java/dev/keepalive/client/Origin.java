@@ -379,6 +379,10 @@ public final class Origin {
 
 	private void closedAfterIdle(long idleMillis, ReuseLimits limits, String event) {
 		this.staleSinceMillis = System.currentTimeMillis();
+		if (idleMillis <= 0) {
+			// A busy connection (an HTTP/2 one carrying other streams) broke: no idle timeout to learn from.
+			return;
+		}
 		long allowed = sourceCutoffMillis(limits);
 		if (limits.source() != ReuseLimits.Source.DEFAULT && idleMillis < allowed
 				&& idleMillis >= limits.idleTimeoutMillis() - this.learning.safetyMarginMillis()

@@ -193,6 +193,19 @@ class ConnectionReuseStateTests {
 	}
 
 	@Test
+	void aBusyHttp2ConnectionThatBreaksTeachesNoIdleCutoff() {
+		Origin origin = origin("crashed.example");
+		ConnectionReuseState state = new ConnectionReuseState(origin, "h2c", true);
+		long start = System.nanoTime();
+		state.requestStarted(new ExchangeFacts(), start);
+		ExchangeFacts second = new ExchangeFacts();
+		state.requestStarted(second, start + 1);
+		second.reusedConnectionFailed();
+		assertThat(origin.learntIdleCutoffMillis()).isEqualTo(Long.MAX_VALUE);
+		assertThat(origin.staleSinceMillis()).as("its idle siblings are still suspect").isPositive();
+	}
+
+	@Test
 	void enhanceYourCalmDoublesThePingIntervalUpToSixteenTimes() {
 		Origin origin = origin("calm.example");
 		assertThat(origin.pingIntervalMillis(30_000)).isEqualTo(30_000);
