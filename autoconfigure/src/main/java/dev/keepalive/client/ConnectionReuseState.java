@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * A connection's idle clock runs from the moment its last request started to be written, not from the end
  * of its response: a server counts its idle timeout from its last read of the request (or later, from the end
  * of its response), which is never earlier, so a slow response cannot make the server's clock run ahead of
- * the client's. An HTTP/2 connection ({@linkplain #multiplexed() multiplexed}) carries many exchanges at once;
+ * the client's. An HTTP/2 connection (multiplexed) carries many exchanges at once;
  * it is idle only while it carries none, from the end of its last stream (HTTP/2 servers count from there;
  * the client sees that end one way later, which the margin covers), and one state serves all its streams.
  */
@@ -25,8 +25,6 @@ public final class ConnectionReuseState {
 		.newUpdater(ConnectionReuseState.class, "discarded");
 
 	private final Origin origin;
-
-	private final String protocol;
 
 	private final boolean multiplexed;
 
@@ -75,31 +73,14 @@ public final class ConnectionReuseState {
 	/**
 	 * Start keeping track of a connection.
 	 * @param origin where it connects to
-	 * @param protocol the protocol it speaks, for reports: {@code HTTP/1.1}, {@code h2} or {@code h2c}
+	 * @param protocol the protocol it speaks, for its origin's report: {@code HTTP/1.1}, {@code h2} or {@code h2c}
 	 * @param multiplexed whether it carries many exchanges at once (HTTP/2)
 	 */
 	public ConnectionReuseState(Origin origin, String protocol, boolean multiplexed) {
 		this.origin = origin;
-		this.protocol = protocol;
 		this.multiplexed = multiplexed;
 		this.limits = origin.policy().limits(null);
 		origin.protocolUsed(protocol);
-	}
-
-	/**
-	 * The protocol the connection speaks.
-	 * @return {@code HTTP/1.1}, {@code h2} or {@code h2c}
-	 */
-	public String protocol() {
-		return this.protocol;
-	}
-
-	/**
-	 * Whether the connection carries many exchanges at once (HTTP/2).
-	 * @return {@code true} for HTTP/2
-	 */
-	public boolean multiplexed() {
-		return this.multiplexed;
 	}
 
 	/**
@@ -393,8 +374,9 @@ public final class ConnectionReuseState {
 	 * @param nowNanos {@link System#nanoTime()}
 	 */
 	public void goAwayWhileIdle(long nowNanos) {
+		// 0 while streams are open or before the first request.
 		long idleMillis = idleMillis(nowNanos);
-		if (this.requests > 0 && this.activeStreams == 0 && idleMillis > 0) {
+		if (idleMillis > 0) {
 			this.origin.goAwayAfterIdle(idleMillis, this.limits);
 		}
 	}

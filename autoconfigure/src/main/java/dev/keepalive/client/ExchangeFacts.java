@@ -130,11 +130,12 @@ public final class ExchangeFacts {
 	}
 
 	/**
-	 * What told that the server never processed the request.
-	 * @return the signal, or {@code null} if none did
+	 * What told that the server never processed the request, before any response header arrived (after one, a
+	 * GOAWAY or reset says nothing about whether it was processed).
+	 * @return the signal, or {@code null} if none did or response headers arrived
 	 */
 	public Unprocessed unprocessed() {
-		return this.unprocessed;
+		return this.headersReceived ? null : this.unprocessed;
 	}
 
 	/** The status line and headers of a response arrived. */

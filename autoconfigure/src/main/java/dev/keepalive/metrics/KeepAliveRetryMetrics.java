@@ -62,7 +62,7 @@ public class KeepAliveRetryMetrics implements KeepAliveRetryListener {
 		Origin target = (facts != null) ? facts.origin() : null;
 		String origin = this.origins.of(target);
 		String engine = engine(target);
-		ExchangeFacts.Unprocessed unprocessed = (facts != null && !facts.headersReceived()) ? facts.unprocessed() : null;
+		ExchangeFacts.Unprocessed unprocessed = (facts != null) ? facts.unprocessed() : null;
 		if (unprocessed != null) {
 			Counter.builder(UNPROCESSED)
 				.description("HTTP/2 requests the server did not process (GOAWAY, REFUSED_STREAM), resent once")

@@ -120,7 +120,7 @@ public class KeepAliveRetryPolicy implements RetryPolicy {
 			}
 			return;
 		}
-		if (attempt.facts().unprocessed() != null && !attempt.facts().headersReceived()) {
+		if (attempt.facts().unprocessed() != null) {
 			// Not a broken connection: the server said so. A GOAWAY that caught a request sent after an idle
 			// period closed the connection at its idle timeout, which teaches as a close does on HTTP/1.1.
 			if (attempt.facts().unprocessed() == ExchangeFacts.Unprocessed.GOAWAY && attempt.facts().idleMillis() > 0) {

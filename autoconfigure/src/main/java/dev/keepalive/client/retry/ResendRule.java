@@ -73,7 +73,7 @@ public final class ResendRule implements ResendSafety {
 			return ResendDecision.RESEND_UNSENT;
 		}
 		ExchangeFacts.Unprocessed unprocessed = facts.unprocessed();
-		if (unprocessed != null && !facts.headersReceived()) {
+		if (unprocessed != null) {
 			return decideUnprocessed(unprocessed, facts, attemptsMade);
 		}
 		if (facts.headersReceived()) {
